@@ -1,0 +1,39 @@
+import { z } from 'zod';
+
+/** Raised at boot when the environment does not satisfy a service's config schema. */
+export class ConfigError extends Error {
+  readonly code = 'CONFIG.INVALID';
+  constructor(readonly issues: { key: string; message: string }[]) {
+    super(`invalid configuration: ${issues.map((i) => `${i.key}: ${i.message}`).join('; ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Parses configuration from the environment with a schema whose keys are environment variable
+ * names. The only place in the code base that reads `process.env`. The error names each bad key
+ * but never echoes its value, so a secret in a malformed variable cannot leak into a log.
+ */
+export function loadConfig<S extends z.ZodObject>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
+  const picked: Record<string, string | undefined> = {};
+  for (const key of Object.keys(schema.shape)) {
+    const value = env[key];
+    picked[key] = value === '' ? undefined : value;
+  }
+  const parsed = schema.safeParse(picked);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => ({ key: i.path.join('.') || '(root)', message: i.message })));
+  }
+  return parsed.data;
+}
+
+/** Reads one raw environment variable by name, for secrets whose variable name is itself configuration. */
+export function readSecretFromEnv(name: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const value = env[name];
+  return value === undefined || value === '' ? undefined : value;
+}
+
+/** `z.coerce` for ports with a readable message. */
+export const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+/** Comma-separated list. */
+export const csv = () => z.string().transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));

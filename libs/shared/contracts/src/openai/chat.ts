@@ -1,0 +1,155 @@
+import { z } from 'zod';
+
+/**
+ * The OpenAI Chat Completions wire format, as agents send it to the gateway and as OpenAI-compatible
+ * providers speak it. Unknown fields are kept (`loose`) so options we do not model still reach
+ * providers that understand them.
+ */
+export const TextPart = z.object({ type: z.literal('text'), text: z.string() }).loose();
+export const ImagePart = z
+  .object({
+    type: z.literal('image_url'),
+    image_url: z.object({ url: z.string().min(1), detail: z.enum(['auto', 'low', 'high']).optional() }).loose(),
+  })
+  .loose();
+export const ContentPart = z.discriminatedUnion('type', [TextPart, ImagePart]);
+export type ContentPart = z.infer<typeof ContentPart>;
+
+export const ToolCall = z
+  .object({
+    id: z.string(),
+    type: z.literal('function'),
+    function: z.object({ name: z.string(), arguments: z.string() }),
+  })
+  .loose();
+export type ToolCall = z.infer<typeof ToolCall>;
+
+const SystemMessage = z.object({ role: z.enum(['system', 'developer']), content: z.union([z.string(), z.array(TextPart)]), name: z.string().optional() }).loose();
+const UserMessage = z.object({ role: z.literal('user'), content: z.union([z.string(), z.array(ContentPart)]), name: z.string().optional() }).loose();
+const AssistantMessage = z
+  .object({
+    role: z.literal('assistant'),
+    content: z.union([z.string(), z.array(TextPart)]).nullable().optional(),
+    tool_calls: z.array(ToolCall).optional(),
+    name: z.string().optional(),
+  })
+  .loose();
+const ToolMessage = z.object({ role: z.literal('tool'), content: z.union([z.string(), z.array(TextPart)]), tool_call_id: z.string() }).loose();
+
+export const ChatMessage = z.discriminatedUnion('role', [SystemMessage, UserMessage, AssistantMessage, ToolMessage]);
+export type ChatMessage = z.infer<typeof ChatMessage>;
+
+export const FunctionTool = z
+  .object({
+    type: z.literal('function'),
+    function: z
+      .object({
+        name: z.string().min(1).max(64),
+        description: z.string().optional(),
+        parameters: z.record(z.string(), z.unknown()).optional(),
+        strict: z.boolean().nullable().optional(),
+      })
+      .loose(),
+  })
+  .loose();
+export type FunctionTool = z.infer<typeof FunctionTool>;
+
+export const ToolChoice = z.union([
+  z.enum(['none', 'auto', 'required']),
+  z.object({ type: z.literal('function'), function: z.object({ name: z.string() }) }).loose(),
+]);
+export type ToolChoice = z.infer<typeof ToolChoice>;
+
+export const ChatCompletionRequest = z
+  .object({
+    model: z.string().min(1).max(200),
+    messages: z.array(ChatMessage).min(1),
+    stream: z.boolean().optional(),
+    stream_options: z.object({ include_usage: z.boolean().optional() }).loose().nullable().optional(),
+    tools: z.array(FunctionTool).optional(),
+    tool_choice: ToolChoice.optional(),
+    max_tokens: z.number().int().positive().nullable().optional(),
+    max_completion_tokens: z.number().int().positive().nullable().optional(),
+    temperature: z.number().min(0).max(2).nullable().optional(),
+    top_p: z.number().min(0).max(1).nullable().optional(),
+    stop: z.union([z.string(), z.array(z.string())]).nullable().optional(),
+    response_format: z.object({ type: z.string() }).loose().nullable().optional(),
+    user: z.string().optional(),
+  })
+  .loose();
+export type ChatCompletionRequest = z.infer<typeof ChatCompletionRequest>;
+
+export const Usage = z
+  .object({ prompt_tokens: z.number().int().nonnegative(), completion_tokens: z.number().int().nonnegative(), total_tokens: z.number().int().nonnegative() })
+  .loose();
+export type Usage = z.infer<typeof Usage>;
+
+export const FinishReason = z.enum(['stop', 'length', 'tool_calls', 'content_filter', 'function_call']);
+export type FinishReason = z.infer<typeof FinishReason>;
+
+export const ChatCompletionResponse = z
+  .object({
+    id: z.string(),
+    object: z.literal('chat.completion'),
+    created: z.number().int(),
+    model: z.string(),
+    choices: z
+      .array(
+        z
+          .object({
+            index: z.number().int(),
+            message: z
+              .object({ role: z.literal('assistant'), content: z.string().nullable(), tool_calls: z.array(ToolCall).optional() })
+              .loose(),
+            finish_reason: FinishReason.nullable(),
+          })
+          .loose(),
+      )
+      .min(1),
+    usage: Usage.optional(),
+  })
+  .loose();
+export type ChatCompletionResponse = z.infer<typeof ChatCompletionResponse>;
+
+export const ChatCompletionChunk = z
+  .object({
+    id: z.string(),
+    object: z.literal('chat.completion.chunk'),
+    created: z.number().int(),
+    model: z.string(),
+    choices: z.array(
+      z
+        .object({
+          index: z.number().int(),
+          delta: z
+            .object({
+              role: z.literal('assistant').optional(),
+              content: z.string().nullable().optional(),
+              tool_calls: z
+                .array(
+                  z
+                    .object({
+                      index: z.number().int(),
+                      id: z.string().optional(),
+                      type: z.literal('function').optional(),
+                      function: z.object({ name: z.string().optional(), arguments: z.string().optional() }).loose().optional(),
+                    })
+                    .loose(),
+                )
+                .optional(),
+            })
+            .loose(),
+          finish_reason: FinishReason.nullable(),
+        })
+        .loose(),
+    ),
+    usage: Usage.nullable().optional(),
+  })
+  .loose();
+export type ChatCompletionChunk = z.infer<typeof ChatCompletionChunk>;
+
+/** The OpenAI error body: what every bad request, auth failure and provider outage answers with. */
+export const OpenAiErrorBody = z.object({
+  error: z.object({ message: z.string(), type: z.string(), code: z.string().nullable(), param: z.string().nullable().optional() }),
+});
+export type OpenAiErrorBody = z.infer<typeof OpenAiErrorBody>;
