@@ -11,7 +11,9 @@ const swc = ['@swc/jest', {
 const common = {
   rootDir: __dirname,
   testEnvironment: 'node',
-  transform: { '^.+\\.ts$': swc },
+  // NestJS 12 ships ES modules only; Jest's CommonJS runtime needs them transformed.
+  transform: { '^.+\\.ts$': swc, '^.+/node_modules/@nestjs/.+\\.js$': swc },
+  transformIgnorePatterns: ['/node_modules/(?!@nestjs/)'],
   moduleNameMapper: { '^@cp/(.*)$': '<rootDir>/libs/$1/src/index.ts' },
   modulePathIgnorePatterns: ['<rootDir>/dist/'],
 };

@@ -1,2 +1,3 @@
 export * from './load-config';
 export * from './build-info';
+export * from './base-config';

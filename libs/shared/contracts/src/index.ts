@@ -1,1 +1,7 @@
 export * from './openai/chat';
+export * from './envelope';
+export * from './rpc';
+export * from './services';
+export * from './gateway.events';
+export * from './router.rpc';
+export * from './auditor.rpc';

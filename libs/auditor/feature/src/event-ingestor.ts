@@ -1,0 +1,117 @@
+import { AckPolicy, DeliverPolicy, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
+import { EventEnvelope } from '@cp/shared/contracts';
+import type { EventStore } from '@cp/shared/event-store';
+import type { NatsBus } from '@cp/shared/messaging';
+import type { Logger } from '@cp/shared/telemetry';
+
+export interface IngestorOptions {
+  durableName: string;
+  maxBatch: number;
+  /** How long the first message of a batch may wait for company before the batch is written. */
+  lingerMs: number;
+}
+
+export interface IngestorStats {
+  stored: number;
+  duplicates: number;
+  poison: number;
+  failedBatches: number;
+}
+
+/**
+ * The single writer's loop: a durable JetStream consumer whose messages are written in batches,
+ * acked only after the transaction commits. A redelivered event is skipped by id, so a crash between
+ * commit and ack stores nothing twice; a message that is not an event envelope is terminated.
+ */
+export class EventIngestor {
+  private messages: ConsumerMessages | undefined;
+  private batch: JsMsg[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private writing: Promise<void> = Promise.resolve();
+  private loop: Promise<void> | undefined;
+  readonly stats: IngestorStats = { stored: 0, duplicates: 0, poison: 0, failedBatches: 0 };
+
+  constructor(
+    private readonly bus: NatsBus,
+    private readonly store: EventStore,
+    private readonly logger: Logger,
+    private readonly opts: IngestorOptions = { durableName: 'auditor', maxBatch: 500, lingerMs: 20 },
+  ) {}
+
+  async start(): Promise<void> {
+    const jsm = await this.bus.jsm();
+    const config = { durable_name: this.opts.durableName, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, ack_wait: 30_000_000_000, max_ack_pending: 20_000 };
+    await jsm.consumers.info(this.bus.streamName, this.opts.durableName).catch(() => jsm.consumers.add(this.bus.streamName, config));
+    const consumer = await this.bus.js.consumers.get(this.bus.streamName, this.opts.durableName);
+    this.messages = await consumer.consume({ max_messages: this.opts.maxBatch * 2 });
+    const messages = this.messages;
+    this.loop = (async () => {
+      for await (const m of messages) this.enqueue(m);
+    })();
+  }
+
+  private enqueue(m: JsMsg): void {
+    this.batch.push(m);
+    if (this.batch.length >= this.opts.maxBatch) this.flushSoon(0);
+    else if (!this.timer) this.flushSoon(this.opts.lingerMs);
+  }
+
+  private flushSoon(delay: number): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      const batch = this.batch;
+      this.batch = [];
+      // Batches are written one after another: the hash chain has one head.
+      this.writing = this.writing.then(() => this.write(batch));
+    }, delay);
+  }
+
+  private async write(batch: JsMsg[]): Promise<void> {
+    if (batch.length === 0) return;
+    const valid: { msg: JsMsg; event: EventEnvelope }[] = [];
+    for (const msg of batch) {
+      const event = parseEnvelope(msg);
+      if (event) valid.push({ msg, event });
+      else {
+        this.stats.poison++;
+        this.logger.error({ subject: msg.subject, seq: msg.seq }, 'poison message: not an event envelope; terminated');
+        msg.term();
+      }
+    }
+    if (valid.length === 0) return;
+    try {
+      const result = await this.store.append(valid.map((v) => v.event));
+      this.stats.stored += result.appended;
+      this.stats.duplicates += result.duplicates;
+      for (const v of valid) v.msg.ack();
+    } catch (err) {
+      this.stats.failedBatches++;
+      this.logger.error({ err: err instanceof Error ? err.message : String(err), size: valid.length }, 'batch write failed; redelivering');
+      for (const v of valid) v.msg.nak(1000);
+    }
+  }
+
+  /** Stops pulling, writes what was received, and returns once the last batch is acked. */
+  async stop(): Promise<void> {
+    await this.messages?.close();
+    await this.loop?.catch(() => undefined);
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    const batch = this.batch;
+    this.batch = [];
+    this.writing = this.writing.then(() => this.write(batch));
+    await this.writing;
+  }
+}
+
+function parseEnvelope(msg: JsMsg): EventEnvelope | undefined {
+  try {
+    const parsed = EventEnvelope.safeParse(msg.json());
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}

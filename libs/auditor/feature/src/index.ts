@@ -1,0 +1,2 @@
+export * from './event-ingestor';
+export * from './auditor.module';

@@ -1,0 +1,35 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { loadConfig } from '@cp/shared/config';
+import { PinoNestLogger, type ServiceRuntime } from '@cp/shared/runtime';
+import { context, SpanKind, SpanStatusCode, trace } from '@cp/shared/telemetry';
+import { GatewayConfigSchema } from './gateway-config';
+import { GatewayModule } from './gateway.module';
+import { OpenAiErrorFilter, toOpenAiError } from './openai-error.filter';
+
+/** Starts the HTTP edge on Fastify; every request runs inside a server span that the NATS hop continues. */
+export async function bootstrapGateway(rt: ServiceRuntime): Promise<NestFastifyApplication> {
+  const config = loadConfig(GatewayConfigSchema);
+  const adapter = new FastifyAdapter({ bodyLimit: config.CP_GATEWAY_BODY_LIMIT_BYTES, logger: false, return503OnClosing: true });
+  const fastify = adapter.getInstance();
+  fastify.addHook('onRequest', (req, reply, done) => {
+    const span = rt.tracer.startSpan(`${req.method} ${req.url.split('?')[0]}`, { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method, 'url.path': req.url.split('?')[0] } });
+    reply.raw.once('finish', () => {
+      span.setAttribute('http.response.status_code', reply.statusCode);
+      if (reply.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      span.end();
+    });
+    context.with(trace.setSpan(context.active(), span), done);
+  });
+  // Body-parser failures happen before Nest's pipeline; map them to the OpenAI shape here too.
+  fastify.setErrorHandler((err, _req, reply) => {
+    const mapped = toOpenAiError(err);
+    void reply.status(mapped.status).send(mapped.body);
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.register(rt), adapter, { logger: new PinoNestLogger(rt.logger), abortOnError: false });
+  app.useGlobalFilters(new OpenAiErrorFilter(rt.logger));
+  await app.listen(config.CP_GATEWAY_PORT, config.CP_GATEWAY_HOST);
+  rt.logger.info({ url: `http://${config.CP_GATEWAY_HOST}:${config.CP_GATEWAY_PORT}` }, 'gateway listening');
+  return app;
+}

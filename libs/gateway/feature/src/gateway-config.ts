@@ -1,0 +1,16 @@
+import { csv, port } from '@cp/shared/config';
+import { z } from 'zod';
+
+export const GatewayConfigSchema = z.object({
+  CP_GATEWAY_HOST: z.string().default('127.0.0.1'),
+  CP_GATEWAY_PORT: port(8080),
+  /** Comma-separated bearer keys accepted by the gateway. */
+  CP_GATEWAY_KEYS: csv().pipe(z.array(z.string().min(8, 'each key needs at least 8 characters')).min(1, 'at least one key is required')),
+  CP_GATEWAY_BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(8 * 1024 * 1024),
+  /** Overall deadline of one completion request, failovers included. */
+  CP_REQUEST_DEADLINE_MS: z.coerce.number().int().positive().default(120_000),
+  /** How long /health waits for each service before showing it as down. */
+  CP_HEALTH_TIMEOUT_MS: z.coerce.number().int().positive().default(500),
+});
+export type GatewayConfig = z.infer<typeof GatewayConfigSchema>;
+export const GATEWAY_CONFIG = Symbol('GatewayConfig');

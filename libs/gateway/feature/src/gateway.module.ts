@@ -1,0 +1,23 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { loadConfig } from '@cp/shared/config';
+import { RuntimeModule, serveHealth, type ServiceRuntime } from '@cp/shared/runtime';
+import { ApiKeyGuard } from './api-key.guard';
+import { AuditController } from './audit.controller';
+import { ChatCompletionsController } from './chat-completions.controller';
+import { CompletionService } from './completion.service';
+import { GATEWAY_CONFIG, GatewayConfigSchema } from './gateway-config';
+import { HealthController } from './health.controller';
+
+@Module({})
+export class GatewayModule {
+  static register(rt: ServiceRuntime): DynamicModule {
+    const config = loadConfig(GatewayConfigSchema);
+    serveHealth(rt);
+    return {
+      module: GatewayModule,
+      imports: [RuntimeModule.forRoot(rt)],
+      controllers: [ChatCompletionsController, HealthController, AuditController],
+      providers: [{ provide: GATEWAY_CONFIG, useValue: config }, ApiKeyGuard, CompletionService],
+    };
+  }
+}

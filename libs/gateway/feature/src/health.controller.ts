@@ -1,0 +1,44 @@
+import { Controller, Get, Inject } from '@nestjs/common';
+import { healthRpc, SERVICE_NAMES, type HealthReply } from '@cp/shared/contracts';
+import { NatsBus } from '@cp/shared/messaging';
+import { RUNTIME, type ServiceRuntime } from '@cp/shared/runtime';
+import { GATEWAY_CONFIG, type GatewayConfig } from './gateway-config';
+
+interface ServiceStatus {
+  status: 'up' | 'down' | 'degraded';
+  version: string | null;
+  gitSha?: string | null;
+  uptimeMs?: number;
+  error?: string;
+}
+
+/** `GET /health`: this gateway's version and git sha, and every service's status asked over NATS with a deadline. */
+@Controller()
+export class HealthController {
+  constructor(
+    @Inject(RUNTIME) private readonly rt: ServiceRuntime,
+    @Inject(NatsBus) private readonly bus: NatsBus,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+  ) {}
+
+  @Get('health')
+  async health() {
+    const others = SERVICE_NAMES.filter((s) => s !== 'gateway');
+    const answers = await Promise.all(others.map((s) => this.ask(s)));
+    const services: Record<string, ServiceStatus> = {
+      gateway: { status: 'up', version: this.rt.build.version, gitSha: this.rt.build.gitSha, uptimeMs: Date.now() - this.rt.startedAt },
+    };
+    others.forEach((s, i) => (services[s] = answers[i]));
+    const allUp = Object.values(services).every((s) => s.status === 'up');
+    return { status: allUp ? 'ok' : 'degraded', version: this.rt.build.version, gitSha: this.rt.build.gitSha, services };
+  }
+
+  private async ask(service: string): Promise<ServiceStatus> {
+    try {
+      const r: HealthReply = await this.bus.request(healthRpc(service), {}, this.config.CP_HEALTH_TIMEOUT_MS);
+      return { status: r.status, version: r.version, gitSha: r.gitSha, uptimeMs: r.uptimeMs };
+    } catch (err) {
+      return { status: 'down', version: null, error: err instanceof Error ? err.message : String(err) };
+    }
+  }
+}

@@ -1,0 +1,115 @@
+import { GenAi, SpanKind, SpanStatusCode, context, injectTraceHeaders, trace, type Tracer } from '@cp/shared/telemetry';
+import { Pool, errors as undiciErrors } from 'undici';
+
+export interface ProviderTimeouts {
+  connectMs: number;
+  firstByteMs: number;
+  totalMs: number;
+}
+
+export interface ProviderHttpRequest {
+  provider: string;
+  model: string;
+  baseUrl: string;
+  path: string;
+  headers: Record<string, string>;
+  body: unknown;
+  timeouts: ProviderTimeouts;
+  /** Absolute deadline of the whole client request (epoch ms): no call outlives it. */
+  deadlineAt: number;
+}
+
+export type TransportFailure = { kind: 'timeout'; phase: 'connect' | 'first-byte' | 'total' } | { kind: 'connect' } | { kind: 'reset' };
+
+export class ProviderTransportError extends Error {
+  constructor(readonly failure: TransportFailure, message: string) {
+    super(message);
+    this.name = 'ProviderTransportError';
+  }
+}
+
+export interface ProviderHttpResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  json(): Promise<unknown>;
+  text(): Promise<string>;
+  body: AsyncIterable<Buffer>;
+}
+
+/**
+ * HTTP to providers: one keep-alive pool per origin, connect / first-byte / total timeouts, and a
+ * client span (`chat <model>`, GenAI attributes) whose context travels in the `traceparent` header.
+ */
+export class HttpProviderClient {
+  private readonly pools = new Map<string, Pool>();
+
+  constructor(private readonly tracer: Tracer) {}
+
+  private pool(origin: string, connectMs: number): Pool {
+    let pool = this.pools.get(origin);
+    if (!pool) {
+      pool = new Pool(origin, { connections: 256, pipelining: 1, keepAliveTimeout: 30_000, connect: { timeout: connectMs } });
+      this.pools.set(origin, pool);
+    }
+    return pool;
+  }
+
+  /** Sends the request; resolves when the response headers arrive (the caller reads the body). */
+  async send<T>(req: ProviderHttpRequest, read: (res: ProviderHttpResponse) => Promise<T>): Promise<T> {
+    const url = new URL(req.baseUrl.replace(/\/$/, '') + req.path);
+    const span = this.tracer.startSpan(`chat ${req.model}`, {
+      kind: SpanKind.CLIENT,
+      attributes: { [GenAi.system]: req.provider, [GenAi.operation]: 'chat', [GenAi.requestModel]: req.model, 'server.address': url.hostname, 'server.port': Number(url.port) || 80 },
+    });
+    const headers: Record<string, string> = { 'content-type': 'application/json', ...req.headers };
+    injectTraceHeaders({ get: (k) => headers[k] ?? '', set: (k, v) => void (headers[k] = v), keys: () => Object.keys(headers) }, trace.setSpan(context.active(), span));
+    const remaining = Math.max(1, req.deadlineAt - Date.now());
+    const totalMs = Math.min(req.timeouts.totalMs, remaining);
+    const controller = new AbortController();
+    const totalTimer = setTimeout(() => controller.abort(), totalMs);
+    try {
+      const res = await this.pool(url.origin, req.timeouts.connectMs).request({
+        path: url.pathname + url.search,
+        method: 'POST',
+        headers,
+        body: JSON.stringify(req.body),
+        headersTimeout: Math.min(req.timeouts.firstByteMs, totalMs),
+        bodyTimeout: totalMs,
+        signal: controller.signal,
+      });
+      span.setAttribute('http.response.status_code', res.statusCode);
+      const out = await read({
+        status: res.statusCode,
+        headers: res.headers,
+        json: () => res.body.json(),
+        text: () => res.body.text(),
+        body: res.body,
+      });
+      return out;
+    } catch (err) {
+      const mapped = mapTransportError(err, controller.signal.aborted);
+      span.recordException(mapped);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: mapped.message });
+      throw mapped;
+    } finally {
+      clearTimeout(totalTimer);
+      span.end();
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.pools.values()].map((p) => p.close()));
+  }
+}
+
+function mapTransportError(err: unknown, aborted: boolean): Error {
+  if (err instanceof ProviderTransportError) return err;
+  if (aborted) return new ProviderTransportError({ kind: 'timeout', phase: 'total' }, 'provider call exceeded its total timeout');
+  if (err instanceof undiciErrors.HeadersTimeoutError) return new ProviderTransportError({ kind: 'timeout', phase: 'first-byte' }, 'provider sent no response headers in time');
+  if (err instanceof undiciErrors.ConnectTimeoutError) return new ProviderTransportError({ kind: 'timeout', phase: 'connect' }, 'provider connect timed out');
+  if (err instanceof undiciErrors.BodyTimeoutError) return new ProviderTransportError({ kind: 'timeout', phase: 'total' }, 'provider body stalled');
+  const code = (err as { code?: string }).code;
+  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH') return new ProviderTransportError({ kind: 'connect' }, `provider connection failed (${code})`);
+  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE') return new ProviderTransportError({ kind: 'reset' }, 'provider connection reset');
+  return err instanceof Error ? err : new Error(String(err));
+}

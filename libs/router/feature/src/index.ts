@@ -1,0 +1,3 @@
+export * from './http-provider-client';
+export * from './completion-pipeline';
+export * from './router.module';

@@ -1,0 +1,16 @@
+import { z } from 'zod';
+
+/** Settings every service reads: the bus, the event stream, logging and trace export. */
+export const BaseConfigSchema = z.object({
+  CP_NATS_URL: z.string().regex(/^(nats|tls):\/\/[^\s]+$/, 'must look like nats://host:port').default('nats://127.0.0.1:4222'),
+  CP_NATS_NAMESPACE: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only').optional(),
+  CP_EVENTS_STREAM: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only').default('CP_EVENTS'),
+  CP_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+});
+export type BaseConfig = z.infer<typeof BaseConfigSchema>;
+
+export const DatabaseConfigSchema = z.object({
+  CP_DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL').default('postgresql://postgres:postgres@127.0.0.1:5432/control_plane'),
+});
+export type DatabaseConfig = z.infer<typeof DatabaseConfigSchema>;

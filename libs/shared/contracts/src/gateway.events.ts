@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { defineEvent } from './envelope';
+import { Usage } from './openai/chat';
+
+/** One call to one provider within a request, as the router saw it. */
+export const ProviderAttempt = z.object({
+  provider: z.string(),
+  model: z.string(),
+  outcome: z.enum(['ok', 'error', 'skipped']),
+  errorClass: z.string().optional(),
+  status: z.number().int().optional(),
+  message: z.string().optional(),
+  latencyMs: z.number().nonnegative(),
+  usage: Usage.optional(),
+});
+export type ProviderAttempt = z.infer<typeof ProviderAttempt>;
+
+/**
+ * The decision trail of a request: filled by the router (route, breakers, attempts) and the gateway.
+ * Later concerns (shaping, repairs, memory) add their own keys; `loose` keeps them.
+ */
+export const DecisionTrail = z
+  .object({
+    route: z.unknown().optional(),
+    attempts: z.array(ProviderAttempt),
+    failover: z.boolean(),
+    breakers: z.record(z.string(), z.string()).optional(),
+  })
+  .loose();
+export type DecisionTrail = z.infer<typeof DecisionTrail>;
+
+export const RequestCompleted = defineEvent(
+  'gateway.request-completed',
+  1,
+  z.object({
+    requestId: z.string(),
+    status: z.number().int(),
+    outcome: z.enum(['ok', 'error', 'incomplete']),
+    model: z.string().optional(),
+    provider: z.string().optional(),
+    providerModel: z.string().optional(),
+    stream: z.boolean(),
+    timings: z.object({ receivedAt: z.string(), totalMs: z.number(), routerMs: z.number().optional(), firstChunkMs: z.number().optional() }),
+    usage: Usage.optional(),
+    error: z.object({ code: z.string(), message: z.string() }).optional(),
+    trail: DecisionTrail.optional(),
+  }),
+);

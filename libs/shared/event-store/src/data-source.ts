@@ -1,0 +1,49 @@
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { CreateEventStore1732500000000 } from './migrations/1732500000000-create-event-store';
+
+/** Every migration of the control plane's database, in order. */
+export const MIGRATIONS = [CreateEventStore1732500000000];
+
+export function createDataSource(url: string, poolSize = 10): DataSource {
+  return new DataSource({ type: 'postgres', url, migrations: MIGRATIONS, migrationsTableName: 'schema_migrations', synchronize: false, logging: false, extra: { max: poolSize } });
+}
+
+/** Creates the database named in `url` when it does not exist, connecting to the server's `postgres` database. */
+export async function ensureDatabase(url: string): Promise<void> {
+  const target = new URL(url);
+  const name = decodeURIComponent(target.pathname.replace(/^\//, ''));
+  if (!/^[A-Za-z0-9_-]+$/.test(name)) throw new Error('CP_DATABASE_URL must name a database of letters, digits, _ and -');
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const client = new Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (found.rowCount === 0) {
+      await client.query(`CREATE DATABASE "${name}"`).catch((err: { code?: string }) => {
+        if (err.code !== '42P04') throw err; // created concurrently by another process
+      });
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+/** Creates the database if missing and applies pending migrations (each in its own transaction). */
+export async function migrate(url: string): Promise<string[]> {
+  await ensureDatabase(url);
+  // Two services may migrate at once on a fresh database: a session lock on its own connection serializes them.
+  const lock = new Client({ connectionString: url });
+  await lock.connect();
+  const ds = createDataSource(url, 2);
+  try {
+    await lock.query('SELECT pg_advisory_lock(7243001)');
+    await ds.initialize();
+    const applied = await ds.runMigrations({ transaction: 'each' });
+    return applied.map((m) => m.name);
+  } finally {
+    if (ds.isInitialized) await ds.destroy();
+    await lock.end();
+  }
+}

@@ -1,0 +1,132 @@
+import type { EventEnvelope } from '@cp/shared/contracts';
+import type { DataSource, EntityManager } from 'typeorm';
+import { chainHash, GENESIS_HASH, verifyLinks, type StoredLink } from './hash-chain';
+
+export interface AppendResult {
+  appended: number;
+  duplicates: number;
+  headPosition: number;
+  headHash: string;
+}
+
+export interface VerifyResult {
+  ok: boolean;
+  count: number;
+  headHash: string | null;
+  firstBrokenPosition: number | null;
+}
+
+export interface StoredEvent {
+  position: number;
+  id: string;
+  streamId: string;
+  type: string;
+  version: number;
+  occurredAt: string;
+  correlationId: string;
+  payload: unknown;
+  hash: string;
+}
+
+const WRITER_LOCK = 7243002;
+
+interface EventRow {
+  position: string;
+  id: string;
+  stream_id: string;
+  type: string;
+  version: number;
+  occurred_at: Date;
+  correlation_id: string;
+  payload: unknown;
+  prev_hash: string;
+  hash: string;
+}
+
+/**
+ * Append-only access to the `events` table. `append` is meant for the single writer (the auditor);
+ * a transaction-scoped advisory lock keeps the chain linear even if a second writer appears.
+ */
+export class EventStore {
+  constructor(private readonly ds: DataSource) {}
+
+  /** Appends a batch in one transaction, skipping ids already stored (idempotent redelivery). */
+  async append(events: EventEnvelope[]): Promise<AppendResult> {
+    return this.ds.transaction(async (m) => {
+      await m.query('SELECT pg_advisory_xact_lock($1)', [WRITER_LOCK]);
+      const head = await this.head(m);
+      const unique = dedupeById(events);
+      const existing = new Set<string>(
+        (await m.query('SELECT id::text AS id FROM events WHERE id = ANY($1::uuid[])', [unique.map((e) => e.id)]) as { id: string }[]).map((r) => r.id),
+      );
+      const fresh = unique.filter((e) => !existing.has(e.id));
+      let { position, hash } = head;
+      const cols: unknown[][] = [[], [], [], [], [], [], [], [], [], [], []];
+      for (const e of fresh) {
+        position += 1;
+        const occurredAt = new Date(e.occurredAt).toISOString();
+        const prev = hash;
+        hash = chainHash(prev, { position, id: e.id, type: e.type, streamId: e.streamId, occurredAt, payload: e.payload });
+        const row = [position, e.id, e.streamId, e.type, e.version, occurredAt, e.correlationId, e.causationId, JSON.stringify(e.payload), prev, hash];
+        row.forEach((v, i) => cols[i].push(v));
+      }
+      if (fresh.length > 0) {
+        await m.query(
+          `INSERT INTO events (position, id, stream_id, type, version, occurred_at, correlation_id, causation_id, payload, prev_hash, hash, metadata)
+           SELECT p, i, s, t, v, o, c, ca, pl::jsonb, ph, h, '{}'::jsonb
+           FROM unnest($1::bigint[], $2::uuid[], $3::text[], $4::text[], $5::int[], $6::timestamptz[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[])
+             AS x(p, i, s, t, v, o, c, ca, pl, ph, h)`,
+          cols,
+        );
+      }
+      return { appended: fresh.length, duplicates: events.length - fresh.length, headPosition: position, headHash: hash };
+    });
+  }
+
+  private async head(m: EntityManager): Promise<{ position: number; hash: string }> {
+    const rows = (await m.query('SELECT position, hash FROM events ORDER BY position DESC LIMIT 1')) as { position: string; hash: string }[];
+    return rows.length === 0 ? { position: 0, hash: GENESIS_HASH } : { position: Number(rows[0].position), hash: rows[0].hash };
+  }
+
+  /** Recomputes the whole chain page by page and names the first broken position. */
+  async verify(pageSize = 2000): Promise<VerifyResult> {
+    let head = { position: 0, hash: GENESIS_HASH };
+    let count = 0;
+    for (;;) {
+      const rows = (await this.ds.query(
+        'SELECT position, id::text AS id, stream_id, type, version, occurred_at, correlation_id, payload, prev_hash, hash FROM events WHERE position > $1 ORDER BY position LIMIT $2',
+        [head.position, pageSize],
+      )) as EventRow[];
+      if (rows.length === 0) break;
+      const check = verifyLinks(head, rows.map(toLink));
+      if (!check.ok) return { ok: false, count: count + (check.lastPosition - head.position), headHash: check.headHash, firstBrokenPosition: check.firstBrokenPosition };
+      count += rows.length;
+      head = { position: check.lastPosition, hash: check.headHash };
+    }
+    return { ok: true, count, headHash: count === 0 ? null : head.hash, firstBrokenPosition: null };
+  }
+
+  /** Events of one stream (or every stream) after a position, in store order. */
+  async read(opts: { afterPosition?: number; streamId?: string; correlationId?: string; type?: string; limit?: number } = {}): Promise<StoredEvent[]> {
+    const where: string[] = ['position > $1'];
+    const params: unknown[] = [opts.afterPosition ?? 0];
+    if (opts.streamId) where.push(`stream_id = $${params.push(opts.streamId)}`);
+    if (opts.correlationId) where.push(`correlation_id = $${params.push(opts.correlationId)}`);
+    if (opts.type) where.push(`type = $${params.push(opts.type)}`);
+    params.push(Math.min(opts.limit ?? 1000, 10_000));
+    const rows = (await this.ds.query(
+      `SELECT position, id::text AS id, stream_id, type, version, occurred_at, correlation_id, payload, prev_hash, hash FROM events WHERE ${where.join(' AND ')} ORDER BY position LIMIT $${params.length}`,
+      params,
+    )) as EventRow[];
+    return rows.map((r) => ({ position: Number(r.position), id: r.id, streamId: r.stream_id, type: r.type, version: r.version, occurredAt: r.occurred_at.toISOString(), correlationId: r.correlation_id, payload: r.payload, hash: r.hash }));
+  }
+}
+
+function toLink(r: EventRow): StoredLink {
+  return { position: Number(r.position), id: r.id, type: r.type, streamId: r.stream_id, occurredAt: r.occurred_at.toISOString(), payload: r.payload, prevHash: r.prev_hash, hash: r.hash };
+}
+
+function dedupeById(events: EventEnvelope[]): EventEnvelope[] {
+  const seen = new Set<string>();
+  return events.filter((e) => (seen.has(e.id) ? false : (seen.add(e.id), true)));
+}

@@ -1,0 +1,54 @@
+import { createHash } from 'node:crypto';
+import canonicalize from 'canonicalize';
+
+/** The `prev_hash` of the first event in the store. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+export interface ChainedFields {
+  position: number;
+  id: string;
+  type: string;
+  streamId: string;
+  /** ISO-8601 with milliseconds, as `Date#toISOString` writes it. */
+  occurredAt: string;
+  payload: unknown;
+}
+
+/** `sha256(prev_hash || canonical_json(position, id, type, stream_id, occurred_at, payload))`, RFC 8785 canonical JSON. */
+export function chainHash(prevHash: string, e: ChainedFields): string {
+  const canonical = canonicalize({ position: e.position, id: e.id, type: e.type, streamId: e.streamId, occurredAt: e.occurredAt, payload: e.payload });
+  if (canonical === undefined) throw new Error(`event ${e.id} cannot be canonicalized`);
+  return createHash('sha256').update(prevHash).update(canonical).digest('hex');
+}
+
+export interface StoredLink extends ChainedFields {
+  prevHash: string;
+  hash: string;
+}
+
+export interface ChainCheck {
+  ok: boolean;
+  /** Hash and position of the last verified link. */
+  headHash: string;
+  lastPosition: number;
+  firstBrokenPosition: number | null;
+}
+
+/**
+ * Checks one page of links against the running head; call it page after page in position order.
+ * A link is broken when its position is not the next one, its `prev_hash` is not the head, or its
+ * hash does not match its content.
+ */
+export function verifyLinks(head: { hash: string; position: number }, links: StoredLink[]): ChainCheck {
+  let hash = head.hash;
+  let position = head.position;
+  for (const link of links) {
+    const expected = chainHash(hash, link);
+    if (link.position !== position + 1 || link.prevHash !== hash || link.hash !== expected) {
+      return { ok: false, headHash: hash, lastPosition: position, firstBrokenPosition: link.position };
+    }
+    hash = link.hash;
+    position = link.position;
+  }
+  return { ok: true, headHash: hash, lastPosition: position, firstBrokenPosition: null };
+}

@@ -1,0 +1,3 @@
+export * from './hash-chain';
+export * from './data-source';
+export * from './event-store';

@@ -1,0 +1,3 @@
+export * from './errors';
+export * from './event-publisher';
+export * from './nats-bus';

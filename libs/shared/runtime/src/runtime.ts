@@ -1,0 +1,90 @@
+import { BaseConfigSchema, buildInfo, ConfigError, loadConfig, type BaseConfig, type BuildInfo } from '@cp/shared/config';
+import { healthRpc, type HealthReply } from '@cp/shared/contracts';
+import { NatsBus } from '@cp/shared/messaging';
+import { createLogger, initTelemetry, type Logger, type Telemetry, type Tracer } from '@cp/shared/telemetry';
+
+/** What every service has once booted: validated base config, logger, tracer and one bus connection. */
+export interface ServiceRuntime {
+  name: string;
+  config: BaseConfig;
+  build: BuildInfo;
+  logger: Logger;
+  tracer: Tracer;
+  telemetry: Telemetry;
+  bus: NatsBus;
+  startedAt: number;
+}
+
+export const RUNTIME = Symbol('ServiceRuntime');
+
+export async function createRuntime(name: string): Promise<ServiceRuntime> {
+  const config = loadConfig(BaseConfigSchema);
+  const build = buildInfo();
+  const telemetry = initTelemetry({ serviceName: name, serviceVersion: build.version, otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
+  const logger = createLogger(name, config.CP_LOG_LEVEL);
+  const bus = await NatsBus.connect({
+    servers: config.CP_NATS_URL,
+    service: name,
+    namespace: config.CP_NATS_NAMESPACE,
+    stream: config.CP_EVENTS_STREAM,
+    tracer: telemetry.tracer,
+    onError: (err, where) => logger.error({ err: errorSummary(err), where }, 'bus error'),
+  });
+  await bus.ensureEventStream();
+  return { name, config, build, logger, tracer: telemetry.tracer, telemetry, bus, startedAt: Date.now() };
+}
+
+/** Answers `cp.<service>.rpc.health.v1` so the gateway (and compose healthchecks) can see this service. */
+export function serveHealth(rt: ServiceRuntime, details?: () => Record<string, unknown>): void {
+  rt.bus.serve(
+    healthRpc(rt.name),
+    (): HealthReply => ({ service: rt.name, status: 'up', version: rt.build.version, gitSha: rt.build.gitSha, uptimeMs: Date.now() - rt.startedAt, details: details?.() }),
+    `${rt.name}-health`,
+  );
+}
+
+export interface Closable {
+  close(): Promise<void>;
+}
+
+/**
+ * Boots a service and installs SIGTERM/SIGINT handling: stop taking work (Nest app close), flush
+ * pending event acks and drain NATS, end telemetry. A bad config exits with a message naming the key.
+ */
+export async function runService(name: string, start: (rt: ServiceRuntime) => Promise<Closable>): Promise<void> {
+  let rt: ServiceRuntime;
+  let app: Closable;
+  try {
+    rt = await createRuntime(name);
+    app = await start(rt);
+  } catch (err) {
+    const msg = err instanceof ConfigError ? err.message : `failed to start: ${errorSummary(err).message}`;
+    process.stderr.write(JSON.stringify({ level: 'fatal', service: name, msg }) + '\n');
+    process.exit(1);
+  }
+  rt.logger.info({ version: rt.build.version, gitSha: rt.build.gitSha }, `${name} started`);
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    rt.logger.info({ signal }, `${name} stopping`);
+    const force = setTimeout(() => process.exit(1), 15_000);
+    force.unref();
+    try {
+      await app.close();
+      await rt.bus.close();
+      await rt.telemetry.shutdown();
+    } catch (err) {
+      rt.logger.error({ err: errorSummary(err) }, 'error during shutdown');
+    }
+    rt.logger.flush?.();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+export function errorSummary(err: unknown): { message: string; name?: string; code?: string } {
+  if (err instanceof Error) return { message: err.message, name: err.name, code: (err as { code?: string }).code };
+  return { message: String(err) };
+}

@@ -1,0 +1,4 @@
+export * from './tracing';
+export * from './nats-propagation';
+export * from './logger';
+export * from './genai';

@@ -1,0 +1,24 @@
+import { trace, context } from '@opentelemetry/api';
+import pino, { type Logger } from 'pino';
+
+export type { Logger };
+
+/** Keys whose values are never written, wherever they appear in a log object. */
+const REDACT = ['authorization', 'apiKey', 'api_key', '*.authorization', '*.apiKey', '*.api_key', 'headers.authorization', 'headers["x-api-key"]', 'headers["x-goog-api-key"]', 'keys'];
+
+/** Structured JSON logs to stdout; every line written inside a span carries its trace and span ids. */
+export function createLogger(service: string, level: string): Logger {
+  return pino({
+    level,
+    base: { service },
+    redact: { paths: REDACT, censor: '[redacted]' },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label) => ({ level: label }) },
+    mixin() {
+      const span = trace.getSpan(context.active());
+      if (!span) return {};
+      const sc = span.spanContext();
+      return { trace_id: sc.traceId, span_id: sc.spanId };
+    },
+  });
+}

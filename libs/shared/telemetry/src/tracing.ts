@@ -1,0 +1,61 @@
+import { context, propagation, trace, type Context, type Span, SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+
+export interface TelemetryOptions {
+  serviceName: string;
+  serviceVersion: string;
+  /** OTLP/HTTP base endpoint (`http://host:4318`); tracing exports nothing when absent. */
+  otlpEndpoint?: string;
+}
+
+export interface Telemetry {
+  tracer: Tracer;
+  shutdown(): Promise<void>;
+}
+
+/**
+ * Starts the OpenTelemetry SDK with an OTLP/HTTP exporter and no auto-instrumentation: the request
+ * path is instrumented by hand (HTTP edge, NATS hops, provider calls), which keeps its CPU cost known.
+ */
+export function initTelemetry(opts: TelemetryOptions): Telemetry {
+  if (!opts.otlpEndpoint) {
+    return { tracer: trace.getTracer(opts.serviceName, opts.serviceVersion), shutdown: async () => undefined };
+  }
+  const exporter = new OTLPTraceExporter({ url: `${opts.otlpEndpoint.replace(/\/$/, '')}/v1/traces` });
+  const sdk = new NodeSDK({
+    resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: opts.serviceName, [ATTR_SERVICE_VERSION]: opts.serviceVersion }),
+    spanProcessors: [new BatchSpanProcessor(exporter, { scheduledDelayMillis: 200, maxExportBatchSize: 512, maxQueueSize: 8192 })],
+    instrumentations: [],
+    autoDetectResources: false,
+  });
+  sdk.start();
+  return { tracer: trace.getTracer(opts.serviceName, opts.serviceVersion), shutdown: () => sdk.shutdown() };
+}
+
+/** Runs `fn` inside a new active span, ending it and recording an exception when `fn` throws. */
+export async function inSpan<T>(tracer: Tracer, name: string, kind: SpanKind, fn: (span: Span) => Promise<T>, parent: Context = context.active()): Promise<T> {
+  const span = tracer.startSpan(name, { kind }, parent);
+  try {
+    return await context.with(trace.setSpan(parent, span), () => fn(span));
+  } catch (err) {
+    span.recordException(err as Error);
+    span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) });
+    throw err;
+  } finally {
+    span.end();
+  }
+}
+
+/** The W3C `traceparent` of the active span, or null when none is recording. */
+export function currentTraceparent(): string | null {
+  const carrier: Record<string, string> = {};
+  propagation.inject(context.active(), carrier);
+  return carrier.traceparent ?? null;
+}
+
+export { SpanKind, SpanStatusCode, context, trace, propagation };
+export type { Span, Tracer, Context };
