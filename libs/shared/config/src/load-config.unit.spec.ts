@@ -1,0 +1,32 @@
+import { z } from 'zod';
+import { BaseConfigSchema, ConfigError, csv, loadConfig, port } from './index';
+
+describe('loadConfig', () => {
+  const schema = z.object({ CP_PORT: port(8080), CP_KEYS: csv().pipe(z.array(z.string().min(8)).min(1)) });
+
+  it('given valid variables, then it returns typed values with defaults', () => {
+    expect(loadConfig(schema, { CP_KEYS: 'abcdefgh, ijklmnop' })).toEqual({ CP_PORT: 8080, CP_KEYS: ['abcdefgh', 'ijklmnop'] });
+  });
+
+  it('given a bad variable, then the error names the key but never echoes the value', () => {
+    let caught: unknown;
+    try {
+      loadConfig(schema, { CP_PORT: 'eighty', CP_KEYS: 'sekrit7' });
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    const message = (caught as Error).message;
+    expect(message).toContain('CP_PORT');
+    expect(message).toContain('CP_KEYS');
+    expect(message).not.toContain('sekrit7');
+  });
+
+  it('given an empty string, then it counts as unset and the default applies', () => {
+    expect(loadConfig(BaseConfigSchema, { CP_NATS_URL: '' }).CP_NATS_URL).toBe('nats://127.0.0.1:4222');
+  });
+
+  it('given a malformed NATS url, then it is refused at boot', () => {
+    expect(() => loadConfig(BaseConfigSchema, { CP_NATS_URL: 'http://x' })).toThrow(/CP_NATS_URL/);
+  });
+});

@@ -1,0 +1,81 @@
+import { Client } from 'pg';
+import { uuidv7 } from 'uuidv7';
+import type { EventEnvelope } from '@cp/shared/contracts';
+import { dropIsolation, newIsolation } from '@cp/shared/testing';
+import { createDataSource, EventStore, migrate } from './index';
+
+const event = (n: number): EventEnvelope => ({
+  id: uuidv7(),
+  type: 'gateway.request-completed',
+  version: 1,
+  streamId: `request:${n}`,
+  source: 'test',
+  occurredAt: new Date(Date.UTC(2026, 10, 25, 12, 0, 0, n)).toISOString(),
+  correlationId: `req-${n}`,
+  causationId: null,
+  traceparent: null,
+  payload: { n, nested: { z: 1, a: [1, 2, 3] }, text: 'héllo' },
+});
+
+describe('EventStore (real Postgres)', () => {
+  const iso = newIsolation('evstore');
+  const ds = createDataSource(iso.databaseUrl, 4);
+  let store: EventStore;
+
+  beforeAll(async () => {
+    const applied = await migrate(iso.databaseUrl);
+    expect(applied).toEqual(['CreateEventStore1732500000000']);
+    await ds.initialize();
+    store = new EventStore(ds);
+  });
+
+  afterAll(async () => {
+    await ds.destroy();
+    await dropIsolation(iso);
+  });
+
+  it('given migrations ran, when they run again, then nothing is applied and pgvector is enabled', async () => {
+    expect(await migrate(iso.databaseUrl)).toEqual([]);
+    const ext = await ds.query(`SELECT extname FROM pg_extension WHERE extname = 'vector'`);
+    expect(ext).toHaveLength(1);
+  });
+
+  describe('append', () => {
+    it('given a batch with a repeated id and an already stored id, then each event is stored once', async () => {
+      const a = event(1);
+      const b = event(2);
+      expect(await store.append([a])).toMatchObject({ appended: 1, duplicates: 0, headPosition: 1 });
+      const r = await store.append([a, b, b]);
+      expect(r).toMatchObject({ appended: 1, duplicates: 2, headPosition: 2 });
+      const rows = await store.read();
+      expect(rows.map((x) => x.id)).toEqual([a.id, b.id]);
+      expect(rows[1].payload).toEqual(b.payload);
+    });
+
+    it('given concurrent writers, then positions stay dense and the chain verifies', async () => {
+      await Promise.all([0, 1, 2, 3].map((k) => store.append(Array.from({ length: 25 }, (_, i) => event(100 + k * 25 + i)))));
+      const v = await store.verify(7);
+      expect(v).toMatchObject({ ok: true, count: 102, firstBrokenPosition: null });
+    });
+  });
+
+  describe('append-only trigger', () => {
+    it('given a stored row, when it is updated or deleted, then Postgres refuses', async () => {
+      await expect(ds.query(`UPDATE events SET type = 'x' WHERE position = 1`)).rejects.toThrow(/append-only/);
+      await expect(ds.query(`DELETE FROM events WHERE position = 1`)).rejects.toThrow(/append-only/);
+      await expect(ds.query(`TRUNCATE events`)).rejects.toThrow(/append-only/);
+    });
+  });
+
+  describe('verify', () => {
+    it('given a row tampered with while the trigger was off, then verify names its position', async () => {
+      const admin = new Client({ connectionString: iso.databaseUrl });
+      await admin.connect();
+      await admin.query('ALTER TABLE events DISABLE TRIGGER events_append_only');
+      await admin.query(`UPDATE events SET payload = '{"n": -1}' WHERE position = 50`);
+      await admin.query('ALTER TABLE events ENABLE TRIGGER events_append_only');
+      await admin.end();
+      expect(await store.verify(16)).toMatchObject({ ok: false, firstBrokenPosition: 50 });
+    });
+  });
+});

@@ -1,0 +1,4 @@
+export * from './ports';
+export * from './isolation';
+export * from './otlp-receiver';
+export * from './stack';

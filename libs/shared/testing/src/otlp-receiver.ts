@@ -1,0 +1,51 @@
+import { createServer, type Server } from 'node:http';
+
+export interface ReceivedSpan {
+  service: string;
+  traceId: string;
+  spanId: string;
+  parentSpanId: string;
+  name: string;
+  kind: number;
+}
+
+interface OtlpJson {
+  resourceSpans?: { resource?: { attributes?: { key: string; value: { stringValue?: string } }[] }; scopeSpans?: { spans?: { traceId: string; spanId: string; parentSpanId?: string; name: string; kind: number }[] }[] }[];
+}
+
+/** A minimal OTLP/HTTP (JSON) trace receiver for tests: what the services export lands in `spans`. */
+export class OtlpReceiver {
+  readonly spans: ReceivedSpan[] = [];
+  private server: Server | undefined;
+  url = '';
+
+  async start(): Promise<string> {
+    this.server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        try {
+          this.collect(JSON.parse(Buffer.concat(chunks).toString('utf8')) as OtlpJson);
+        } catch {
+          // protobuf or garbage: ignored, the test will not find its spans
+        }
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      });
+    });
+    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
+    const addr = this.server.address();
+    this.url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+    return this.url;
+  }
+
+  private collect(body: OtlpJson): void {
+    for (const rs of body.resourceSpans ?? []) {
+      const service = rs.resource?.attributes?.find((a) => a.key === 'service.name')?.value.stringValue ?? 'unknown';
+      for (const ss of rs.scopeSpans ?? []) for (const s of ss.spans ?? []) this.spans.push({ service, traceId: s.traceId, spanId: s.spanId, parentSpanId: s.parentSpanId ?? '', name: s.name, kind: s.kind });
+    }
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
+  }
+}

@@ -1,0 +1,105 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { freePort, waitFor } from './ports';
+import { dropIsolation, newIsolation, type Isolation } from './isolation';
+
+export const REPO_ROOT = resolve(__dirname, '../../../..').replace(/\/dist$/, '');
+export const STACK_SERVICES = ['auditor', 'router', 'tool-governor', 'memory-plane', 'slo-collector', 'gateway'] as const;
+export type StackService = (typeof STACK_SERVICES)[number] | 'provider-sim';
+
+export interface StackOptions {
+  label: string;
+  env?: Record<string, string>;
+  /** Per-service extra environment. */
+  serviceEnv?: Partial<Record<StackService, Record<string, string>>>;
+  /** Skip starting provider-sim (a test brings its own upstream). */
+  withoutSim?: boolean;
+}
+
+/**
+ * The whole control plane as processes built from `dist/`, isolated from any other run by its own
+ * database, JetStream stream and subject namespace. Logs go to `.run/test-logs/<run>/<service>.log`.
+ */
+export class Stack {
+  readonly procs = new Map<StackService, ChildProcess>();
+  readonly iso: Isolation;
+  readonly apiKey = 'sk-cp-test-key-0123456789';
+  gatewayUrl = '';
+  simUrl = '';
+  private env: Record<string, string> = {};
+  readonly logDir: string;
+
+  constructor(private readonly opts: StackOptions) {
+    this.iso = newIsolation(opts.label);
+    this.logDir = join(REPO_ROOT, '.run', 'test-logs', this.iso.runId);
+  }
+
+  async start(): Promise<this> {
+    mkdirSync(this.logDir, { recursive: true });
+    const gatewayPort = await freePort();
+    const simPort = await freePort();
+    this.gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
+    this.simUrl = `http://127.0.0.1:${simPort}`;
+    this.env = {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/tmp',
+      CP_NATS_URL: this.iso.natsUrl,
+      CP_NATS_NAMESPACE: this.iso.namespace,
+      CP_EVENTS_STREAM: this.iso.stream,
+      CP_DATABASE_URL: this.iso.databaseUrl,
+      CP_GATEWAY_PORT: String(gatewayPort),
+      CP_GATEWAY_KEYS: this.apiKey,
+      CP_PROVIDER_SIM_URL: this.simUrl,
+      CP_SIM_PORT: String(simPort),
+      CP_LOG_LEVEL: 'info',
+      ...this.opts.env,
+    };
+    if (!this.opts.withoutSim) this.spawn('provider-sim');
+    for (const s of STACK_SERVICES) this.spawn(s);
+    await this.waitHealthy();
+    return this;
+  }
+
+  spawn(service: StackService): ChildProcess {
+    const log = createWriteStream(join(this.logDir, `${service}.log`), { flags: 'a' });
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'dist/apps', service, 'src/main.js')], {
+      cwd: REPO_ROOT,
+      env: { ...this.env, ...(this.opts.serviceEnv?.[service] ?? {}), OTEL_SERVICE_NAME: service },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout?.pipe(log);
+    child.stderr?.pipe(log);
+    this.procs.set(service, child);
+    return child;
+  }
+
+  /** SIGTERM one service and wait for it to exit. */
+  async stopService(service: StackService): Promise<number | null> {
+    const child = this.procs.get(service);
+    if (!child || child.exitCode !== null) return child?.exitCode ?? null;
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    child.kill('SIGTERM');
+    const code = await exited;
+    this.procs.delete(service);
+    return code;
+  }
+
+  async waitHealthy(timeoutMs = 30_000): Promise<void> {
+    await waitFor(
+      'every service up in /health',
+      async () => {
+        const res = await fetch(`${this.gatewayUrl}/health`);
+        const body = (await res.json()) as { status: string };
+        return body.status === 'ok' ? true : undefined;
+      },
+      timeoutMs,
+      200,
+    );
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.procs.keys()].map((s) => this.stopService(s)));
+    await dropIsolation(this.iso).catch(() => undefined);
+  }
+}

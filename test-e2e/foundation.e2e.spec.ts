@@ -1,0 +1,124 @@
+import OpenAI from 'openai';
+import { Client } from 'pg';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { OtlpReceiver, REPO_ROOT, Stack, waitFor } from '@cp/shared/testing';
+
+const version = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+
+interface Verify {
+  ok: boolean;
+  count: number;
+  headHash: string | null;
+  firstBrokenPosition: number | null;
+}
+
+describe('foundation: the six services end to end', () => {
+  const otlp = new OtlpReceiver();
+  let stack: Stack;
+  let client: OpenAI;
+  let db: Client;
+
+  const verify = async (): Promise<Verify> => {
+    const res = await fetch(`${stack.gatewayUrl}/v1/audit/verify`, { headers: { authorization: `Bearer ${stack.apiKey}` } });
+    expect(res.status).toBe(200);
+    return (await res.json()) as Verify;
+  };
+  const storedCount = async (): Promise<number> => Number((await db.query('SELECT count(*) AS n FROM events')).rows[0].n);
+
+  beforeAll(async () => {
+    const endpoint = await otlp.start();
+    stack = await new Stack({ label: 'found', env: { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint } }).start();
+    client = new OpenAI({ baseURL: `${stack.gatewayUrl}/v1`, apiKey: stack.apiKey, maxRetries: 0 });
+    db = new Client({ connectionString: stack.iso.databaseUrl });
+    await db.connect();
+  });
+
+  afterAll(async () => {
+    await db?.end();
+    await stack?.stop();
+    await otlp.stop();
+  });
+
+  it('given the stack is up, when /health is asked, then all six services are up with the version', async () => {
+    const health = (await (await fetch(`${stack.gatewayUrl}/health`)).json()) as { version: string; services: Record<string, { status: string; version: string }> };
+    expect(health.version).toBe(version);
+    expect(Object.keys(health.services).sort()).toEqual(['auditor', 'gateway', 'memory-plane', 'router', 'slo-collector', 'tool-governor']);
+    for (const s of Object.values(health.services)) expect(s).toMatchObject({ status: 'up', version });
+  });
+
+  it('given a key, when the openai SDK asks for a completion, then the content comes from provider-sim and is stored as one ledger event', async () => {
+    const { data, response } = await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hello from the sdk' }] }).withResponse();
+    expect(data.choices[0].message.content).toBe('echo: hello from the sdk');
+    const requestId = response.headers.get('x-request-id');
+    expect(requestId).toBeTruthy();
+
+    const rows = await waitFor('the ledger event', async () => {
+      const r = await db.query('SELECT type, stream_id, payload FROM events WHERE correlation_id = $1', [requestId]);
+      return r.rowCount ? r.rows : undefined;
+    });
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ type: 'gateway.request-completed', stream_id: `request:${requestId}` });
+    expect(rows[0].payload).toMatchObject({ requestId, status: 200, outcome: 'ok', model: 'gpt-4o', trail: { failover: false } });
+
+    const v = await verify();
+    expect(v).toMatchObject({ ok: true, firstBrokenPosition: null });
+    expect(v.count).toBe(await storedCount());
+    expect(v.count).toBeGreaterThanOrEqual(1);
+  });
+
+  it('given a bad key or a bad body, then the answer is an OpenAI-shaped error and nothing is forwarded', async () => {
+    const bad = new OpenAI({ baseURL: `${stack.gatewayUrl}/v1`, apiKey: 'sk-wrong-key-000000', maxRetries: 0 });
+    await expect(bad.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'x' }] })).rejects.toMatchObject({ status: 401, code: 'invalid_api_key' });
+    const res = await fetch(`${stack.gatewayUrl}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${stack.apiKey}`, 'content-type': 'application/json' }, body: '{"model":' });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({ error: { message: expect.any(String), type: 'invalid_request_error', code: 'invalid_json', param: null } });
+    const wrongTypes = await fetch(`${stack.gatewayUrl}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${stack.apiKey}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'm', messages: 'hi' }) });
+    expect(wrongTypes.status).toBe(400);
+    expect(((await wrongTypes.json()) as { error: { param: string } }).error.param).toBe('messages');
+  });
+
+  it('given one request, then its gateway, router and provider-call spans share one trace id', async () => {
+    await client.chat.completions.create({ model: 'trace-model', messages: [{ role: 'user', content: 'trace me' }] });
+    const trace = await waitFor('spans of one trace from gateway, router and the provider call', async () => {
+      const call = otlp.spans.find((s) => s.service === 'router' && s.name === 'chat trace-model');
+      if (!call) return undefined;
+      const same = otlp.spans.filter((s) => s.traceId === call.traceId);
+      const services = new Set(same.map((s) => s.service));
+      return services.has('gateway') && services.has('router') ? same : undefined;
+    });
+    const gatewayRoot = trace.find((s) => s.service === 'gateway' && s.parentSpanId === '');
+    expect(gatewayRoot?.name).toBe('POST /v1/chat/completions');
+    expect(trace.some((s) => s.service === 'router' && s.name.startsWith('process cp.router.rpc.complete'))).toBe(true);
+    expect(new Set(trace.map((s) => s.traceId)).size).toBe(1);
+  });
+
+  it('given the auditor is stopped, when requests are served meanwhile, then after its restart each event is stored exactly once', async () => {
+    const before = await storedCount();
+    expect(await stack.stopService('auditor')).toBe(0);
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const { response } = await client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: `while down ${i}` }] }).withResponse();
+      ids.push(response.headers.get('x-request-id') ?? '');
+    }
+    expect(await storedCount()).toBe(before);
+    stack.spawn('auditor');
+    await waitFor('the backlog stored', async () => ((await storedCount()) >= before + 5 ? true : undefined), 20_000);
+    const per = await db.query('SELECT correlation_id, count(*)::int AS n FROM events WHERE correlation_id = ANY($1) GROUP BY correlation_id', [ids]);
+    expect(per.rows.map((r: { n: number }) => r.n)).toEqual([1, 1, 1, 1, 1]);
+    expect(await storedCount()).toBe(before + 5);
+    expect((await verify()).ok).toBe(true);
+  });
+
+  it('given a stored row is changed by hand, then verify answers ok false and names that position', async () => {
+    const ok = await verify();
+    expect(ok.ok).toBe(true);
+    const target = Math.max(1, Math.floor(ok.count / 2));
+    await expect(db.query('UPDATE events SET payload = \'{}\'::jsonb WHERE position = $1', [target])).rejects.toThrow(/append-only/);
+    await db.query('ALTER TABLE events DISABLE TRIGGER events_append_only');
+    await db.query(`UPDATE events SET payload = jsonb_set(payload, '{status}', '418') WHERE position = $1`, [target]);
+    await db.query('ALTER TABLE events ENABLE TRIGGER events_append_only');
+    const broken = await verify();
+    expect(broken).toMatchObject({ ok: false, firstBrokenPosition: target });
+  });
+});
