@@ -1,6 +1,8 @@
 import OpenAI from 'openai';
 import { Client } from 'pg';
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { OtlpReceiver, REPO_ROOT, Stack, waitFor } from '@cp/shared/testing';
 
@@ -108,6 +110,15 @@ describe('foundation: the six services end to end', () => {
     expect(per.rows.map((r: { n: number }) => r.n)).toEqual([1, 1, 1, 1, 1]);
     expect(await storedCount()).toBe(before + 5);
     expect((await verify()).ok).toBe(true);
+  });
+
+  it('given the cpctl CLI, then status and audit verify report through the gateway', async () => {
+    const run = (...args: string[]) =>
+      promisify(execFile)(process.execPath, [join(REPO_ROOT, 'dist/apps/cpctl/src/main.js'), ...args], { env: { PATH: process.env.PATH, CP_GATEWAY_URL: stack.gatewayUrl, CP_API_KEY: stack.apiKey } });
+    const status = JSON.parse((await run('status')).stdout) as { status: string; services: Record<string, unknown> };
+    expect(status.status).toBe('ok');
+    expect(Object.keys(status.services)).toHaveLength(6);
+    expect(JSON.parse((await run('audit', 'verify')).stdout)).toMatchObject({ ok: true });
   });
 
   it('given a stored row is changed by hand, then verify answers ok false and names that position', async () => {

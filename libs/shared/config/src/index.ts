@@ -1,3 +1,4 @@
 export * from './load-config';
 export * from './build-info';
 export * from './base-config';
+export * from './cli-config';
