@@ -1,0 +1,118 @@
+import { isRecord } from './guards';
+import { argumentsAsObject, type SimReply } from './sim-reply';
+import { sseData } from './sse';
+import { splitText } from './tokens';
+import { parseFailure, type ParseOutcome, type RenderInput, type RouteHints, type WireFormat } from './wire-format';
+
+type Part = { text: string } | { functionCall: { name: string; args: Record<string, unknown> } };
+
+function partsOf(content: unknown): unknown[] {
+  if (typeof content === 'string') return [{ text: content }];
+  return isRecord(content) && Array.isArray(content.parts) ? content.parts : [];
+}
+
+function textChars(content: unknown): number {
+  let chars = 0;
+  for (const part of partsOf(content)) if (isRecord(part) && typeof part.text === 'string') chars += part.text.length;
+  return chars;
+}
+
+function isImagePart(part: Record<string, unknown>): boolean {
+  const blob = isRecord(part.inlineData) ? part.inlineData : isRecord(part.fileData) ? part.fileData : undefined;
+  return blob !== undefined && (typeof blob.mimeType !== 'string' || blob.mimeType.startsWith('image/'));
+}
+
+function readUserContent(content: unknown): { text: string; images: number } {
+  const texts: string[] = [];
+  let images = 0;
+  for (const part of partsOf(content)) {
+    if (!isRecord(part)) continue;
+    if (typeof part.text === 'string') texts.push(part.text);
+    else if (isImagePart(part)) images += 1;
+  }
+  return { text: texts.join(' '), images };
+}
+
+/** Model and streaming come from the URL (`models/{model}:streamGenerateContent`), not the body. */
+export function parseGeminiRequest(body: unknown, hints: RouteHints): ParseOutcome {
+  if (!isRecord(body)) return parseFailure('Invalid JSON payload received. Expected an object.');
+  const { contents } = body;
+  if (!Array.isArray(contents) || contents.length === 0) return parseFailure('* GenerateContentRequest.contents: contents is not specified');
+  let promptChars = textChars(body.systemInstruction);
+  let lastUser: unknown;
+  for (const content of contents) {
+    if (!isRecord(content) || !Array.isArray(content.parts)) return parseFailure('* GenerateContentRequest.contents.parts: contents.parts must not be empty');
+    promptChars += textChars(content);
+    if (content.role === undefined || content.role === 'user') lastUser = content;
+  }
+  const user = readUserContent(lastUser);
+  return {
+    ok: true,
+    request: {
+      model: hints.model ?? 'gemini-sim',
+      stream: hints.stream === true,
+      includeUsage: true,
+      lastUserText: user.text,
+      lastUserImages: user.images,
+      promptChars,
+    },
+  };
+}
+
+function functionCallParts(reply: SimReply): Part[] {
+  return reply.toolCalls.map((call) => ({ functionCall: { name: call.name, args: argumentsAsObject(call.arguments) } }));
+}
+
+function usageMetadata(input: RenderInput) {
+  const { prompt, completion } = input.usage;
+  return { promptTokenCount: prompt, candidatesTokenCount: completion, totalTokenCount: prompt + completion };
+}
+
+function response(input: RenderInput, parts: Part[], final: boolean) {
+  const candidate = { content: { role: 'model' as const, parts }, ...(final ? { finishReason: 'STOP' as const } : {}), index: 0 };
+  return { candidates: [candidate], ...(final ? { usageMetadata: usageMetadata(input) } : {}), modelVersion: input.model, responseId: input.id };
+}
+
+export function renderGeminiResponse(input: RenderInput) {
+  const { reply } = input;
+  const parts: Part[] = reply.content || reply.toolCalls.length === 0 ? [{ text: reply.content ?? '' }] : [];
+  return response(input, [...parts, ...functionCallParts(reply)], true);
+}
+
+/** Text in several chunks; the last chunk carries the rest of the text, any function calls, the finish reason and usage. */
+export function renderGeminiStream(input: RenderInput): string[] {
+  const pieces = splitText(input.reply.content ?? '');
+  const last = pieces.pop();
+  const frames = pieces.map((text) => sseData(response(input, [{ text }], false)));
+  const finalParts: Part[] = last !== undefined ? [{ text: last }] : input.reply.toolCalls.length === 0 ? [{ text: '' }] : [];
+  frames.push(sseData(response(input, [...finalParts, ...functionCallParts(input.reply)], true)));
+  return frames;
+}
+
+function statusName(status: number): string {
+  switch (status) {
+    case 400: case 413: return 'INVALID_ARGUMENT';
+    case 401: return 'UNAUTHENTICATED';
+    case 402: return 'FAILED_PRECONDITION';
+    case 403: return 'PERMISSION_DENIED';
+    case 404: return 'NOT_FOUND';
+    case 429: return 'RESOURCE_EXHAUSTED';
+    case 502: case 503: return 'UNAVAILABLE';
+    case 504: return 'DEADLINE_EXCEEDED';
+    default: return status >= 500 ? 'INTERNAL' : 'FAILED_PRECONDITION';
+  }
+}
+
+export function geminiErrorBody(status: number, message: string) {
+  return { error: { code: status, message, status: statusName(status) } };
+}
+
+export const geminiWire: WireFormat = {
+  name: 'gemini',
+  parse: parseGeminiRequest,
+  renderJson: renderGeminiResponse,
+  renderStream: renderGeminiStream,
+  terminalFrames: 1,
+  errorBody: geminiErrorBody,
+  wrongSchemaStream: sseData({ result: 'ok' }),
+};

@@ -1,0 +1,1 @@
+export { startProviderSim, type ProviderSim, type ProviderSimOptions } from './server';

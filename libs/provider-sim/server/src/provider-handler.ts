@@ -1,0 +1,76 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { echoReply, openAiWire, usageFor, type FaultSpec, type RenderInput, type WireFormat } from '@cp/provider-sim/domain';
+import type { SimContext } from './context';
+import { answeredByFault, damagesAnswer, sendDocument, sendFrames } from './fault-responses';
+import { readBody, sendJson } from './http-io';
+import type { SimInstance } from './instances';
+import { formatForPath, matchProviderRoute, type ProviderRoute } from './routes';
+
+type JsonBody = { ok: true; value: unknown } | { ok: false; raw: string };
+
+const MODELS_JSON = JSON.stringify({
+  object: 'list',
+  data: ['sim-echo', 'gpt-4o-mini', 'claude-sonnet-4-5', 'gemini-2.5-flash'].map((id) => ({ id, object: 'model', created: 0, owned_by: 'provider-sim' })),
+});
+
+function parseJsonBody(raw: string): JsonBody {
+  if (raw.length === 0) return { ok: false, raw };
+  try {
+    return { ok: true, value: JSON.parse(raw) };
+  } catch {
+    // Answered as a 400 in the provider's shape by the caller.
+    return { ok: false, raw };
+  }
+}
+
+/** Serves one provider API request for an instance: faults first, then a scripted or echoed answer. */
+export async function handleProviderRequest(ctx: SimContext, instance: SimInstance, rest: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const route = matchProviderRoute(req.method, rest);
+  if (!route) {
+    sendJson(res, 404, formatForPath(rest).errorBody(404, `Invalid URL (${req.method ?? 'GET'} ${rest})`));
+    return;
+  }
+  const body = parseJsonBody(await readBody(req));
+  instance.record(req.url ?? rest, req.headers, body.ok ? body.value : body.raw);
+  const fault = instance.takeFault();
+  if (route.kind === 'models') {
+    if (fault && (await answeredByFault(fault, openAiWire, req, res))) return;
+    sendDocument(res, MODELS_JSON, fault);
+    return;
+  }
+  if (fault && (await answeredByFault(fault, route.format, req, res))) return;
+  await answerCompletion(ctx, instance, route, body, res, fault);
+}
+
+async function answerCompletion(
+  ctx: SimContext,
+  instance: SimInstance,
+  route: Extract<ProviderRoute, { kind: 'completion' }>,
+  body: JsonBody,
+  res: ServerResponse,
+  fault: FaultSpec | null,
+): Promise<void> {
+  const format: WireFormat = route.format;
+  if (!body.ok) {
+    sendJson(res, 400, format.errorBody(400, 'request body is not valid JSON'));
+    return;
+  }
+  const parsed = format.parse(body.value, route.hints);
+  if (!parsed.ok) {
+    sendJson(res, 400, format.errorBody(400, parsed.message));
+    return;
+  }
+  const request = parsed.request;
+  const scripted = damagesAnswer(fault) ? instance.peekReply() : instance.nextReply();
+  const reply = scripted ?? echoReply(request);
+  const input: RenderInput = {
+    id: ctx.nextId(),
+    created: ctx.nowSeconds(),
+    model: request.model,
+    reply,
+    usage: usageFor(request, reply),
+    includeUsage: request.includeUsage,
+  };
+  if (request.stream) await sendFrames(res, format, format.renderStream(input), fault);
+  else sendDocument(res, JSON.stringify(format.renderJson(input)), fault);
+}
