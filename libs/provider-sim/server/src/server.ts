@@ -79,11 +79,13 @@ export async function startProviderSimWith(opts: ProviderSimOptions, deps: Pick<
   const ctx: SimContext = { host, registry, ...deps };
   const server = createServer(sharedHandler(ctx));
   const port = await listen(server, host, opts.port ?? 0);
+  let closing: Promise<void> | undefined;
   return {
     url: `http://${clientHost(host)}:${port}`,
     port,
-    async close() {
-      await Promise.all([closeServer(server), registry.clear()]);
+    close() {
+      closing ??= Promise.all([closeServer(server), registry.clear()]).then(() => undefined);
+      return closing;
     },
   };
 }
