@@ -1,0 +1,129 @@
+import type { ChatCompletionRequest, ContentPart, ToolChoice } from '@cp/shared/contracts';
+import { type ConversationMessage, contentParts, contentText, guessImageMimeType, isHttpUrl, isSystemMessage, parseDataUrl, systemTexts } from '../../chat/content';
+import { InvalidChatRequestError } from '../../errors/domain-errors';
+import { isPlainObject, parseToolArguments } from '../tool-arguments';
+
+export type GeminiRequestPart =
+  | { text: string }
+  | { inlineData: { mimeType: string; data: string } }
+  | { fileData: { mimeType: string; fileUri: string } }
+  | { functionCall: { name: string; args: Record<string, unknown> } }
+  | { functionResponse: { name: string; response: Record<string, unknown> } };
+
+export interface GeminiContent {
+  role: 'user' | 'model';
+  parts: GeminiRequestPart[];
+}
+
+export interface GeminiRequest {
+  contents: GeminiContent[];
+  systemInstruction?: { parts: { text: string }[] };
+  tools?: { functionDeclarations: { name: string; description?: string; parametersJsonSchema?: Record<string, unknown> }[] }[];
+  toolConfig?: { functionCallingConfig: { mode: 'AUTO' | 'ANY' | 'NONE'; allowedFunctionNames?: string[] } };
+  generationConfig?: { maxOutputTokens?: number; temperature?: number; topP?: number; stopSequences?: string[]; responseMimeType?: string };
+}
+
+function imagePart(url: string, index: number): GeminiRequestPart {
+  const data = parseDataUrl(url);
+  if (data) return { inlineData: { mimeType: data.mediaType, data: data.base64 } };
+  if (isHttpUrl(url)) return { fileData: { mimeType: guessImageMimeType(url), fileUri: url } };
+  throw new InvalidChatRequestError('image_url must be a base64 data URL or an http(s) URL', `messages[${index}].content`);
+}
+
+function userParts(parts: ContentPart[], index: number): GeminiRequestPart[] {
+  return parts.flatMap((part): GeminiRequestPart[] => {
+    if (part.type === 'image_url') return [imagePart(part.image_url.url, index)];
+    return part.text === '' ? [] : [{ text: part.text }];
+  });
+}
+
+/** Function responses must be objects; JSON objects pass through, anything else goes under `result`. */
+function functionResponse(text: string): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(text);
+    return isPlainObject(value) ? value : { result: value };
+  } catch {
+    return { result: text };
+  }
+}
+
+function toContent(message: ConversationMessage, index: number, toolNames: Map<string, string>): GeminiContent {
+  switch (message.role) {
+    case 'user':
+      return { role: 'user', parts: userParts(contentParts(message.content), index) };
+    case 'assistant': {
+      const text = contentText(message.content);
+      const calls = (message.tool_calls ?? []).map((call): GeminiRequestPart => {
+        toolNames.set(call.id, call.function.name);
+        return { functionCall: { name: call.function.name, args: parseToolArguments(call.function.arguments) } };
+      });
+      return { role: 'model', parts: [...(text === '' ? [] : [{ text }]), ...calls] };
+    }
+    case 'tool': {
+      // Gemini matches results to calls by function name, which OpenAI tool messages do not carry.
+      const name = toolNames.get(message.tool_call_id);
+      if (!name) throw new InvalidChatRequestError(`tool message answers unknown tool_call_id '${message.tool_call_id}'`, `messages[${index}].tool_call_id`);
+      return { role: 'user', parts: [{ functionResponse: { name, response: functionResponse(contentText(message.content)) } }] };
+    }
+  }
+}
+
+function mergeTurns(contents: GeminiContent[]): GeminiContent[] {
+  const merged: GeminiContent[] = [];
+  for (const content of contents) {
+    if (content.parts.length === 0) continue;
+    const last = merged[merged.length - 1];
+    if (last && last.role === content.role) last.parts = [...last.parts, ...content.parts];
+    else merged.push({ role: content.role, parts: [...content.parts] });
+  }
+  return merged;
+}
+
+function toolConfig(choice: ToolChoice | undefined): GeminiRequest['toolConfig'] {
+  if (choice === undefined) return undefined;
+  if (choice === 'auto') return { functionCallingConfig: { mode: 'AUTO' } };
+  if (choice === 'none') return { functionCallingConfig: { mode: 'NONE' } };
+  if (choice === 'required') return { functionCallingConfig: { mode: 'ANY' } };
+  return { functionCallingConfig: { mode: 'ANY', allowedFunctionNames: [choice.function.name] } };
+}
+
+function generationConfig(req: ChatCompletionRequest): GeminiRequest['generationConfig'] {
+  const config: NonNullable<GeminiRequest['generationConfig']> = {};
+  const maxTokens = req.max_completion_tokens ?? req.max_tokens;
+  if (typeof maxTokens === 'number') config.maxOutputTokens = maxTokens;
+  if (typeof req.temperature === 'number') config.temperature = req.temperature;
+  if (typeof req.top_p === 'number') config.topP = req.top_p;
+  if (req.stop) config.stopSequences = typeof req.stop === 'string' ? [req.stop] : req.stop;
+  const format = req.response_format?.type;
+  if (format === 'json_object' || format === 'json_schema') config.responseMimeType = 'application/json';
+  return Object.keys(config).length > 0 ? config : undefined;
+}
+
+/**
+ * Translates an OpenAI chat request to a Gemini generateContent body. The model goes in the URL
+ * (`geminiPath`), not the body. Tool parameters travel as `parametersJsonSchema`, which takes JSON
+ * Schema as OpenAI tools declare it.
+ */
+export function toGeminiRequest(req: ChatCompletionRequest, _model: { id: string }): GeminiRequest {
+  const toolNames = new Map<string, string>();
+  const system = systemTexts(req.messages);
+  const contents = req.messages.flatMap((m, index) => (isSystemMessage(m) ? [] : [toContent(m, index, toolNames)]));
+  const body: GeminiRequest = { contents: mergeTurns(contents) };
+  if (system.length > 0) body.systemInstruction = { parts: [{ text: system.join('\n\n') }] };
+  if (req.tools && req.tools.length > 0) {
+    body.tools = [
+      {
+        functionDeclarations: req.tools.map((t) => ({
+          name: t.function.name,
+          ...(t.function.description ? { description: t.function.description } : {}),
+          ...(t.function.parameters ? { parametersJsonSchema: t.function.parameters } : {}),
+        })),
+      },
+    ];
+    const config = toolConfig(req.tool_choice);
+    if (config) body.toolConfig = config;
+  }
+  const generation = generationConfig(req);
+  if (generation) body.generationConfig = generation;
+  return body;
+}

@@ -1,0 +1,73 @@
+import type { ChatCompletionChunk, Usage } from '@cp/shared/contracts';
+import { ProviderResponseError } from '../../errors/domain-errors';
+import { type AdapterContext, epochSeconds, systemAdapterContext } from '../adapter-context';
+import { ChunkBuilder } from '../chunk-builder';
+import { parseJsonText, parseWire } from '../parse-json';
+import type { SseEvent, StreamTranslator, StreamTranslatorOptions } from '../stream-translator';
+import { finishReasonFromGemini, textOfParts, toolCallsOfParts, usageFromGemini } from './gemini-mapping';
+import { GeminiResponse } from './gemini-wire';
+
+/**
+ * Gemini `streamGenerateContent?alt=sse` -> OpenAI chunks. Every event is a whole
+ * GenerateContentResponse: text parts become content deltas, a functionCall arrives complete and
+ * becomes one tool call chunk, a finishReason ends the stream. Gemini sends no terminator of its
+ * own, so a stream that closes without a finishReason is a cut stream.
+ */
+export class GeminiStreamTranslator implements StreamTranslator {
+  private readonly builder: ChunkBuilder;
+  private roleSent = false;
+  private toolCalls = 0;
+  private lastUsage: Usage | undefined;
+  private done = false;
+
+  constructor(
+    requestModel: string,
+    private readonly options: StreamTranslatorOptions = {},
+    private readonly ctx: AdapterContext = systemAdapterContext,
+  ) {
+    this.builder = new ChunkBuilder(`chatcmpl-${ctx.newId()}`, requestModel, epochSeconds(ctx));
+  }
+
+  push(event: SseEvent): ChatCompletionChunk[] {
+    if (this.done) return [];
+    const response = parseWire(GeminiResponse, parseJsonText(event.data, 'Gemini stream event'), 'Gemini stream event');
+    if (response.usageMetadata) this.lastUsage = usageFromGemini(response.usageMetadata);
+    const candidate = response.candidates?.[0];
+    if (!candidate) {
+      if (response.promptFeedback?.blockReason) return this.end('content_filter');
+      if (response.usageMetadata) return [];
+      throw new ProviderResponseError('Gemini stream event has no candidates, usage or prompt feedback');
+    }
+    const parts = candidate.content?.parts ?? [];
+    const chunks: ChatCompletionChunk[] = [];
+    const text = textOfParts(parts);
+    if (text !== '') chunks.push(this.builder.delta({ ...this.role(), content: text }));
+    for (const call of toolCallsOfParts(parts, this.ctx)) {
+      chunks.push(this.builder.delta({ ...this.role(), tool_calls: [{ index: this.toolCalls++, ...call }] }));
+    }
+    const finish = finishReasonFromGemini(candidate.finishReason, this.toolCalls > 0);
+    return finish ? [...chunks, ...this.end(finish)] : chunks;
+  }
+
+  isComplete(): boolean {
+    return this.done;
+  }
+
+  usage(): Usage | undefined {
+    return this.lastUsage;
+  }
+
+  /** The first delta of a completion carries the role, as OpenAI's do. */
+  private role(): { role?: 'assistant' } {
+    if (this.roleSent) return {};
+    this.roleSent = true;
+    return { role: 'assistant' };
+  }
+
+  private end(finish: NonNullable<ReturnType<typeof finishReasonFromGemini>>): ChatCompletionChunk[] {
+    this.done = true;
+    const chunks = [this.builder.delta({ ...this.role() }, finish)];
+    if (this.options.includeUsage && this.lastUsage) chunks.push(this.builder.usage(this.lastUsage));
+    return chunks;
+  }
+}
