@@ -71,19 +71,19 @@ describe('foundation: the six services end to end', () => {
 
   it('given a bad key or a bad body, then the answer is an OpenAI-shaped error and nothing is forwarded', async () => {
     const bad = new OpenAI({ baseURL: `${stack.gatewayUrl}/v1`, apiKey: 'sk-wrong-key-000000', maxRetries: 0 });
-    await expect(bad.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'x' }] })).rejects.toMatchObject({ status: 401, code: 'invalid_api_key' });
+    await expect(bad.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }] })).rejects.toMatchObject({ status: 401, code: 'invalid_api_key' });
     const res = await fetch(`${stack.gatewayUrl}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${stack.apiKey}`, 'content-type': 'application/json' }, body: '{"model":' });
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual({ error: { message: expect.any(String), type: 'invalid_request_error', code: 'invalid_json', param: null } });
-    const wrongTypes = await fetch(`${stack.gatewayUrl}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${stack.apiKey}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'm', messages: 'hi' }) });
+    const wrongTypes = await fetch(`${stack.gatewayUrl}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${stack.apiKey}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'gpt-4o', messages: 'hi' }) });
     expect(wrongTypes.status).toBe(400);
     expect(((await wrongTypes.json()) as { error: { param: string } }).error.param).toBe('messages');
   });
 
   it('given one request, then its gateway, router and provider-call spans share one trace id', async () => {
-    await client.chat.completions.create({ model: 'trace-model', messages: [{ role: 'user', content: 'trace me' }] });
+    await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'trace me' }] });
     const trace = await waitFor('spans of one trace from gateway, router and the provider call', async () => {
-      const call = otlp.spans.find((s) => s.service === 'router' && s.name === 'chat trace-model');
+      const call = otlp.spans.find((s) => s.service === 'router' && s.name === 'chat gpt-4o-mini');
       if (!call) return undefined;
       const same = otlp.spans.filter((s) => s.traceId === call.traceId);
       const services = new Set(same.map((s) => s.service));
@@ -100,7 +100,7 @@ describe('foundation: the six services end to end', () => {
     expect(await stack.stopService('auditor')).toBe(0);
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) {
-      const { response } = await client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: `while down ${i}` }] }).withResponse();
+      const { response } = await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: `while down ${i}` }] }).withResponse();
       ids.push(response.headers.get('x-request-id') ?? '');
     }
     expect(await storedCount()).toBe(before);

@@ -1,78 +1,79 @@
-import { ChatCompletionResponse, type CompleteReply, type CompleteRequest, type ProviderAttempt, type RpcError } from '@cp/shared/contracts';
-import { HttpProviderClient, ProviderTransportError, type ProviderTimeouts } from './http-provider-client';
-
-export interface UpstreamProvider {
-  id: string;
-  model: string;
-  baseUrl: string;
-  apiKey?: string;
-  timeouts: ProviderTimeouts;
-}
+import type { CompleteReply, CompleteRequest, DecisionTrail, ProviderAttempt } from '@cp/shared/contracts';
+import { BreakerBook, breakerKey, chooseRoute, findModel, findProvider, RouterDomainError, type BreakerTransition, type ProviderRegistry, type RouteDecision } from '@cp/router/domain';
+import { callProvider } from './provider-call';
+import type { HttpProviderClient } from './http-provider-client';
 
 /**
- * The router's completion path for the walking skeleton: one OpenAI-compatible upstream, tried in
- * order with immediate failover. The provider plane (registry, adapters, breakers) replaces
- * `candidates` and the per-wire translation without changing this seam.
+ * The completion path: choose a route, then walk its candidates. An open breaker is skipped without a
+ * network call; a failed call goes to the next candidate at once (no sleep); a 429 with a short
+ * Retry-After is retried once on the same provider when the deadline allows. Every attempt, the route
+ * decision and the breaker states seen go into the trail of the request's ledger event.
  */
 export class CompletionPipeline {
   constructor(
     private readonly http: HttpProviderClient,
-    private readonly candidates: (req: CompleteRequest) => UpstreamProvider[],
+    private readonly registry: ProviderRegistry,
+    private readonly breakers: BreakerBook,
+    private readonly onTransition: (t: BreakerTransition) => void,
   ) {}
 
   async complete(req: CompleteRequest): Promise<CompleteReply> {
+    let route: RouteDecision;
+    try {
+      route = chooseRoute(req.request, this.registry);
+    } catch (err) {
+      if (err instanceof RouterDomainError) return { ok: false, error: { status: err.httpStatus, code: err.code, type: err.type, message: err.message }, trail: { attempts: [], failover: false } };
+      throw err;
+    }
     const attempts: ProviderAttempt[] = [];
-    for (const provider of this.candidates(req)) {
-      const started = performance.now();
-      try {
-        const response = await this.http.send(
-          {
-            provider: provider.id,
-            model: provider.model,
-            baseUrl: provider.baseUrl,
-            path: '/chat/completions',
-            headers: provider.apiKey ? { authorization: `Bearer ${provider.apiKey}` } : {},
-            body: { ...req.request, model: provider.model, stream: false },
-            timeouts: provider.timeouts,
-            deadlineAt: req.deadlineAt,
-          },
-          async (res) => {
-            if (res.status !== 200) {
-              await res.text();
-              throw new UpstreamStatusError(res.status);
-            }
-            const parsed = ChatCompletionResponse.safeParse(await res.json());
-            if (!parsed.success) throw new UpstreamStatusError(502, 'provider answered with an unexpected schema');
-            return parsed.data;
-          },
-        );
-        attempts.push({ provider: provider.id, model: provider.model, outcome: 'ok', latencyMs: elapsed(started), usage: response.usage });
-        return { ok: true, response, provider: provider.id, model: provider.model, trail: { attempts, failover: attempts.length > 1 } };
-      } catch (err) {
-        attempts.push({ provider: provider.id, model: provider.model, outcome: 'error', errorClass: errorClass(err), status: err instanceof UpstreamStatusError ? err.status : undefined, message: err instanceof Error ? err.message : String(err), latencyMs: elapsed(started) });
+    const breakers: Record<string, string> = {};
+    const trail = (): DecisionTrail => ({ route, attempts, failover: attempts.some((a) => a.outcome !== 'ok'), breakers });
+
+    for (const ref of route.candidates) {
+      if (Date.now() >= req.deadlineAt) break;
+      const provider = findProvider(this.registry, ref.provider);
+      const model = findModel(this.registry, ref);
+      if (!provider || !model) continue;
+      const key = breakerKey(ref.provider, ref.model);
+      const admission = this.breakers.admit(key);
+      admission.transitions.forEach(this.onTransition);
+      breakers[key] = admission.state;
+      if (!admission.admitted) {
+        attempts.push({ provider: ref.provider, model: ref.model, outcome: 'skipped', errorClass: 'breaker_open', latencyMs: 0 });
+        continue;
+      }
+      let started = performance.now();
+      let outcome = await callProvider(this.http, provider, model, req.request, req.deadlineAt);
+      const retryAfter = outcome.ok ? undefined : outcome.classification.retryableAfterMs;
+      if (retryAfter !== undefined && Date.now() + retryAfter < req.deadlineAt) {
+        attempts.push(failedAttempt(ref.provider, ref.model, outcome, started));
+        await new Promise((r) => setTimeout(r, retryAfter));
+        started = performance.now();
+        outcome = await callProvider(this.http, provider, model, req.request, req.deadlineAt);
+      }
+      if (outcome.ok) {
+        this.breakers.recordSuccess(key).forEach(this.onTransition);
+        breakers[key] = this.breakers.stateOf(key).status;
+        attempts.push({ provider: ref.provider, model: ref.model, outcome: 'ok', latencyMs: ms(started), usage: outcome.response.usage });
+        return { ok: true, response: outcome.response, provider: ref.provider, model: ref.model, trail: trail() };
+      }
+      this.breakers.recordFailure(key, outcome.classification.class).forEach(this.onTransition);
+      breakers[key] = this.breakers.stateOf(key).status;
+      attempts.push(failedAttempt(ref.provider, ref.model, outcome, started));
+      if (!outcome.classification.failover) {
+        return { ok: false, error: { status: outcome.status ?? 400, code: 'PROVIDER.REQUEST_REJECTED', type: 'invalid_request_error', message: `${ref.provider} rejected the request: ${outcome.message}` }, trail: trail() };
       }
     }
-    return { ok: false, error: noProvider(attempts), trail: { attempts, failover: attempts.length > 1 } };
+    const tried = attempts.map((a) => `${a.provider}/${a.model} (${a.errorClass ?? a.outcome})`).join(', ');
+    return { ok: false, error: { status: 503, code: 'ROUTER.NO_HEALTHY_PROVIDER', type: 'service_unavailable', message: `no provider could serve the request; tried: ${tried || 'none'}` }, trail: trail() };
   }
 }
 
-class UpstreamStatusError extends Error {
-  constructor(readonly status: number, message = `provider answered HTTP ${status}`) {
-    super(message);
-  }
+function failedAttempt(provider: string, model: string, outcome: Awaited<ReturnType<typeof callProvider>>, started: number): ProviderAttempt {
+  if (outcome.ok) throw new Error('not a failure');
+  return { provider, model, outcome: 'error', errorClass: outcome.classification.class, status: outcome.status, message: outcome.message, latencyMs: ms(started) };
 }
 
-function errorClass(err: unknown): string {
-  if (err instanceof ProviderTransportError) return err.failure.kind;
-  if (err instanceof UpstreamStatusError) return `http_${err.status}`;
-  return 'unknown';
-}
-
-function noProvider(attempts: ProviderAttempt[]): RpcError {
-  const tried = attempts.map((a) => `${a.provider}/${a.model} (${a.errorClass ?? a.outcome})`).join(', ');
-  return { status: 503, code: 'ROUTER.NO_HEALTHY_PROVIDER', type: 'service_unavailable', message: `no provider could serve the request; tried: ${tried || 'none'}` };
-}
-
-function elapsed(started: number): number {
+function ms(started: number): number {
   return Math.round((performance.now() - started) * 1000) / 1000;
 }

@@ -1,26 +1,36 @@
 import { Inject, Module, type DynamicModule, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { loadConfig } from '@cp/shared/config';
-import { RouterComplete } from '@cp/shared/contracts';
+import { readFileSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+import { loadConfig, processEnvironment } from '@cp/shared/config';
+import { BreakerTransitioned, RouterComplete } from '@cp/shared/contracts';
 import { RUNTIME, RuntimeModule, serveHealth, type ServiceRuntime } from '@cp/shared/runtime';
+import { BreakerBook, parseProviderRegistry, redactRegistry, type ProviderRegistry } from '@cp/router/domain';
 import { z } from 'zod';
 import { CompletionPipeline } from './completion-pipeline';
 import { HttpProviderClient } from './http-provider-client';
 
 export const RouterConfigSchema = z.object({
   CP_PROVIDER_SIM_URL: z.url().default('http://127.0.0.1:9900'),
+  CP_PROVIDERS_FILE: z.string().default('config/providers.yaml'),
+  CP_BREAKER_FAILURE_THRESHOLD: z.coerce.number().int().positive().default(3),
+  CP_BREAKER_RESET_MS: z.coerce.number().int().positive().default(300_000),
 });
+
+const REGISTRY = Symbol('ProviderRegistry');
 
 class RouterLifecycle implements OnModuleInit, OnApplicationShutdown {
   constructor(
     @Inject(RUNTIME) private readonly rt: ServiceRuntime,
     @Inject(CompletionPipeline) private readonly pipeline: CompletionPipeline,
     @Inject(HttpProviderClient) private readonly http: HttpProviderClient,
+    @Inject(BreakerBook) private readonly breakers: BreakerBook,
+    @Inject(REGISTRY) private readonly registry: ProviderRegistry,
   ) {}
 
   onModuleInit(): void {
     // Queue group: router replicas share the completion load.
     this.rt.bus.serve(RouterComplete, (req) => this.pipeline.complete(req), 'router');
-    serveHealth(this.rt);
+    serveHealth(this.rt, () => ({ providers: redactRegistry(this.registry).providers.length, breakers: this.breakers.snapshot() }));
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -32,17 +42,24 @@ class RouterLifecycle implements OnModuleInit, OnApplicationShutdown {
 export class RouterModule {
   static register(rt: ServiceRuntime): DynamicModule {
     const config = loadConfig(RouterConfigSchema);
+    const file = isAbsolute(config.CP_PROVIDERS_FILE) ? config.CP_PROVIDERS_FILE : join(process.cwd(), config.CP_PROVIDERS_FILE);
+    const registry = parseProviderRegistry(readFileSync(file, 'utf8'), processEnvironment(), config.CP_PROVIDER_SIM_URL.replace(/\/$/, ''));
+    const breakers = new BreakerBook({ failureThreshold: config.CP_BREAKER_FAILURE_THRESHOLD, resetMs: config.CP_BREAKER_RESET_MS }, Date.now);
+    rt.logger.info({ providers: registry.providers.map((p) => ({ id: p.id, simulated: p.simulated })) }, 'provider registry loaded');
     return {
       module: RouterModule,
       imports: [RuntimeModule.forRoot(rt)],
       providers: [
+        { provide: REGISTRY, useValue: registry },
+        { provide: BreakerBook, useValue: breakers },
         { provide: HttpProviderClient, useFactory: () => new HttpProviderClient(rt.tracer) },
         {
           provide: CompletionPipeline,
           useFactory: (http: HttpProviderClient) =>
-            new CompletionPipeline(http, (req) => [
-              { id: 'provider-sim', model: req.request.model, baseUrl: `${config.CP_PROVIDER_SIM_URL.replace(/\/$/, '')}/v1`, timeouts: { connectMs: 1000, firstByteMs: 10_000, totalMs: 30_000 } },
-            ]),
+            new CompletionPipeline(http, registry, breakers, (t) => {
+              rt.logger.warn({ breaker: t.key, transition: t.type, reason: t.reason }, 'breaker transition');
+              rt.bus.publish(BreakerTransitioned, t, { streamId: `breaker:${t.key}`, correlationId: t.key });
+            }),
           inject: [HttpProviderClient],
         },
         RouterLifecycle,

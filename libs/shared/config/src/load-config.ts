@@ -37,3 +37,8 @@ export function readSecretFromEnv(name: string, env: NodeJS.ProcessEnv = process
 export const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
 /** Comma-separated list. */
 export const csv = () => z.string().transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
+
+/** The process environment, for parsers that resolve secrets by variable name (the provider registry). */
+export function processEnvironment(): Readonly<Record<string, string | undefined>> {
+  return process.env;
+}

@@ -5,3 +5,4 @@ export * from './services';
 export * from './gateway.events';
 export * from './router.rpc';
 export * from './auditor.rpc';
+export * from './router.events';

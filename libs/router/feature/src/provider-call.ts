@@ -1,0 +1,40 @@
+import type { ChatCompletionRequest, ChatCompletionResponse } from '@cp/shared/contracts';
+import { adapterFor, classifyProviderError, parseRetryAfter, type ModelSpec, type ProviderErrorClassification, type ProviderFailure, type ResolvedProvider } from '@cp/router/domain';
+import { HttpProviderClient, ProviderTransportError } from './http-provider-client';
+
+export type CallOutcome =
+  | { ok: true; response: ChatCompletionResponse }
+  | { ok: false; classification: ProviderErrorClassification; status?: number; message: string };
+
+/** One non-streaming call to one provider in its own wire format; every failure comes back classified. */
+export async function callProvider(http: HttpProviderClient, provider: ResolvedProvider, model: ModelSpec, request: ChatCompletionRequest, deadlineAt: number): Promise<CallOutcome> {
+  const adapter = adapterFor(provider.wire);
+  const built = adapter.buildRequest({ ...request, stream: false }, model, provider);
+  const fail = (failure: ProviderFailure, message: string): CallOutcome => ({ ok: false, classification: classifyProviderError(failure), status: failure.status, message });
+  try {
+    return await http.send(
+      { provider: provider.id, model: model.id, baseUrl: provider.baseUrl, path: built.path, headers: built.headers, body: built.body, timeouts: provider.timeouts, deadlineAt },
+      async (res): Promise<CallOutcome> => {
+        if (res.status !== 200) {
+          await res.text().catch(() => '');
+          const retryAfter = res.headers['retry-after'];
+          return fail({ kind: 'http', status: res.status, retryAfterMs: parseRetryAfter(typeof retryAfter === 'string' ? retryAfter : undefined, Date.now()) }, `provider answered HTTP ${res.status}`);
+        }
+        let json: unknown;
+        try {
+          json = await res.json();
+        } catch {
+          return fail({ kind: 'malformed' }, 'provider answered with malformed JSON');
+        }
+        try {
+          return { ok: true, response: adapter.parseResponse(json, model.id) };
+        } catch {
+          return fail({ kind: 'schema' }, 'provider answered with an unexpected schema');
+        }
+      },
+    );
+  } catch (err) {
+    if (err instanceof ProviderTransportError) return fail(err.failure.kind === 'timeout' ? { kind: 'timeout', phase: err.failure.phase } : { kind: err.failure.kind }, err.message);
+    return fail({ kind: 'connect' }, err instanceof Error ? err.message : String(err));
+  }
+}
