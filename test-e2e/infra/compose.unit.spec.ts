@@ -14,7 +14,8 @@ const APPS = ['gateway', 'router', 'tool-governor', 'memory-plane', 'slo-collect
 const INFRA = ['nats', 'postgres', 'jaeger'] as const;
 const DB_USERS = ['auditor', 'memory-plane', 'slo-collector'] as const;
 const NATS_ONLY = ['router', 'tool-governor', 'memory-plane', 'slo-collector', 'auditor'] as const;
-const PROVIDER_KEYS = ['QWEN_API_KEY', 'OPENAI_API_KEY', 'GEMINI_API_KEY', 'ANTHROPIC_API_KEY', 'KIMI_API_KEY', 'MINIMAX_API_KEY', 'GLM_API_KEY'];
+// The key variables the router reads are named in the provider registry: compose must pass each through.
+const PROVIDER_KEYS = (parse(readFileSync(join(ROOT, 'config/providers.yaml'), 'utf8')) as { providers: { apiKeyEnv: string }[] }).providers.map((p) => p.apiKeyEnv);
 const PUBLISHED = { gateway: ['127.0.0.1:8080:8080'], jaeger: ['127.0.0.1:16686:16686'] } as Record<string, string[]>;
 
 interface Service {
