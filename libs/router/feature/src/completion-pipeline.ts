@@ -1,4 +1,4 @@
-import type { CompleteReply, CompleteRequest, DecisionTrail, ProviderAttempt } from '@cp/shared/contracts';
+import type { CompleteReply, CompleteRequest, DecisionTrail, ProviderAttempt, RpcError } from '@cp/shared/contracts';
 import { BreakerBook, breakerKey, chooseRoute, findModel, findProvider, RouterDomainError, type BreakerTransition, type ProviderRegistry, type RouteDecision } from '@cp/router/domain';
 import { callProvider } from './provider-call';
 import type { HttpProviderClient } from './http-provider-client';
@@ -22,7 +22,7 @@ export class CompletionPipeline {
     try {
       route = chooseRoute(req.request, this.registry);
     } catch (err) {
-      if (err instanceof RouterDomainError) return { ok: false, error: { status: err.httpStatus, code: err.code, type: err.type, message: err.message }, trail: { attempts: [], failover: false } };
+      if (err instanceof RouterDomainError) return failedBeforeAnyAttempt({ status: err.httpStatus, code: err.code, type: err.type, message: err.message });
       throw err;
     }
     const attempts: ProviderAttempt[] = [];
@@ -67,6 +67,11 @@ export class CompletionPipeline {
     const tried = attempts.map((a) => `${a.provider}/${a.model} (${a.errorClass ?? a.outcome})`).join(', ');
     return { ok: false, error: { status: 503, code: 'ROUTER.NO_HEALTHY_PROVIDER', type: 'service_unavailable', message: `no provider could serve the request; tried: ${tried || 'none'}` }, trail: trail() };
   }
+}
+
+/** The router's reply for a request that failed before any provider was tried (also the bus's error reply). */
+export function failedBeforeAnyAttempt(error: RpcError): CompleteReply {
+  return { ok: false, error, trail: { attempts: [], failover: false } };
 }
 
 function failedAttempt(provider: string, model: string, outcome: Awaited<ReturnType<typeof callProvider>>, started: number): ProviderAttempt {

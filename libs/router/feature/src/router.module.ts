@@ -6,7 +6,7 @@ import { BreakerTransitioned, RouterComplete } from '@cp/shared/contracts';
 import { RUNTIME, RuntimeModule, serveHealth, type ServiceRuntime } from '@cp/shared/runtime';
 import { BreakerBook, parseProviderRegistry, redactRegistry, type ProviderRegistry } from '@cp/router/domain';
 import { z } from 'zod';
-import { CompletionPipeline } from './completion-pipeline';
+import { CompletionPipeline, failedBeforeAnyAttempt } from './completion-pipeline';
 import { HttpProviderClient } from './http-provider-client';
 
 export const RouterConfigSchema = z.object({
@@ -29,7 +29,7 @@ class RouterLifecycle implements OnModuleInit, OnApplicationShutdown {
 
   onModuleInit(): void {
     // Queue group: router replicas share the completion load.
-    this.rt.bus.serve(RouterComplete, (req) => this.pipeline.complete(req), 'router');
+    this.rt.bus.serve(RouterComplete, (req) => this.pipeline.complete(req), 'router', failedBeforeAnyAttempt);
     serveHealth(this.rt, () => ({ providers: redactRegistry(this.registry).providers.length, breakers: this.breakers.snapshot() }));
   }
 

@@ -27,11 +27,6 @@ export function loadConfig<S extends z.ZodObject>(schema: S, env: NodeJS.Process
   return parsed.data;
 }
 
-/** Reads one raw environment variable by name, for secrets whose variable name is itself configuration. */
-export function readSecretFromEnv(name: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const value = env[name];
-  return value === undefined || value === '' ? undefined : value;
-}
 
 /** `z.coerce` for ports with a readable message. */
 export const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);

@@ -1,6 +1,6 @@
 import { jetstream, jetstreamManager, RetentionPolicy, StorageType, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, headers as natsHeaders, RequestError, TimeoutError, type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node';
-import { EVENT_SUBJECT_FILTER, type EventDefinition, type EventEnvelope, type RpcDefinition } from '@cp/shared/contracts';
+import { EVENT_SUBJECT_FILTER, type EventDefinition, type EventEnvelope, type RpcDefinition, type RpcError } from '@cp/shared/contracts';
 import { currentTraceparent, extractTraceContext, injectTraceHeaders, SpanKind, context, trace, SpanStatusCode, type Tracer } from '@cp/shared/telemetry';
 import { uuidv7 } from 'uuidv7';
 import type { z } from 'zod';
@@ -26,6 +26,10 @@ export interface PublishArgs {
 }
 
 export type RpcHandler<Req, Rep> = (request: Req, msg: Msg) => Promise<Rep> | Rep;
+
+/** How an RPC answers a request it could not parse or a handler that threw; by default `{ error }`. */
+export type RpcErrorReply<Rep> = (error: RpcError) => Rep | { error: RpcError };
+const defaultErrorReply = (error: RpcError) => ({ error });
 
 const enc = new TextEncoder();
 
@@ -128,19 +132,19 @@ export class NatsBus {
    * Serves an RPC in a queue group (replicas share the load). The request is parsed with the
    * contract; an unparseable one is answered with a 400-shaped error and never reaches the handler.
    */
-  serve<Req extends z.ZodType, Rep extends z.ZodType>(rpc: RpcDefinition<Req, Rep>, handler: RpcHandler<z.infer<Req>, z.infer<Rep>>, queue: string): void {
+  serve<Req extends z.ZodType, Rep extends z.ZodType>(rpc: RpcDefinition<Req, Rep>, handler: RpcHandler<z.infer<Req>, z.infer<Rep>>, queue: string, errorReply: RpcErrorReply<z.infer<Rep>> = defaultErrorReply): void {
     const subject = this.subject(rpc.subject);
     const sub = this.nc.subscribe(subject, {
       queue,
       callback: (err, msg) => {
         if (err) return this.reportError(err, `subscription ${subject}`);
-        void this.handle(rpc, handler, msg);
+        void this.handle(rpc, handler, errorReply, msg);
       },
     });
     this.subs.push(sub);
   }
 
-  private async handle<Req extends z.ZodType, Rep extends z.ZodType>(rpc: RpcDefinition<Req, Rep>, handler: RpcHandler<z.infer<Req>, z.infer<Rep>>, msg: Msg): Promise<void> {
+  private async handle<Req extends z.ZodType, Rep extends z.ZodType>(rpc: RpcDefinition<Req, Rep>, handler: RpcHandler<z.infer<Req>, z.infer<Rep>>, errorReply: RpcErrorReply<z.infer<Rep>>, msg: Msg): Promise<void> {
     const parent = extractTraceContext(msg.headers);
     const span = this.opts.tracer.startSpan(`process ${rpc.subject}`, { kind: SpanKind.SERVER, attributes: { 'messaging.system': 'nats' } }, parent);
     await context.with(trace.setSpan(parent, span), async () => {
@@ -153,7 +157,7 @@ export class NatsBus {
         }
         const parsed = rpc.request.safeParse(body);
         if (!parsed.success) {
-          msg.respond(enc.encode(JSON.stringify({ ok: false, error: { status: 400, code: 'BUS.BAD_REQUEST', type: 'invalid_request_error', message: `invalid ${rpc.subject} request` }, trail: { attempts: [], failover: false } })));
+          msg.respond(enc.encode(JSON.stringify(errorReply({ status: 400, code: 'BUS.BAD_REQUEST', type: 'invalid_request_error', message: `invalid ${rpc.subject} request` }))));
           return;
         }
         const reply = await handler(parsed.data, msg);
@@ -162,7 +166,7 @@ export class NatsBus {
         span.recordException(err as Error);
         span.setStatus({ code: SpanStatusCode.ERROR });
         this.reportError(err, `handler ${rpc.subject}`);
-        msg.respond(enc.encode(JSON.stringify({ ok: false, error: { status: 500, code: 'INTERNAL', type: 'server_error', message: 'internal error' }, trail: { attempts: [], failover: false } })));
+        msg.respond(enc.encode(JSON.stringify(errorReply({ status: 500, code: 'INTERNAL', type: 'server_error', message: 'internal error' }))));
       } finally {
         span.end();
       }

@@ -36,19 +36,6 @@ export function initTelemetry(opts: TelemetryOptions): Telemetry {
   return { tracer: trace.getTracer(opts.serviceName, opts.serviceVersion), shutdown: () => sdk.shutdown() };
 }
 
-/** Runs `fn` inside a new active span, ending it and recording an exception when `fn` throws. */
-export async function inSpan<T>(tracer: Tracer, name: string, kind: SpanKind, fn: (span: Span) => Promise<T>, parent: Context = context.active()): Promise<T> {
-  const span = tracer.startSpan(name, { kind }, parent);
-  try {
-    return await context.with(trace.setSpan(parent, span), () => fn(span));
-  } catch (err) {
-    span.recordException(err as Error);
-    span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) });
-    throw err;
-  } finally {
-    span.end();
-  }
-}
 
 /** The W3C `traceparent` of the active span, or null when none is recording. */
 export function currentTraceparent(): string | null {
