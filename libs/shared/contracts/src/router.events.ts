@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineEvent } from './envelope';
+import { ModelChecks } from './router-catalog.rpc';
 
 /** A circuit breaker changed state (opened, half-opened, closed); replicas and restarts replay these. */
 export const BreakerTransitioned = defineEvent(
@@ -13,5 +14,24 @@ export const BreakerTransitioned = defineEvent(
     at: z.number(),
     consecutiveFailures: z.number().int().nonnegative(),
     reason: z.string(),
+    /** The router replica that made the transition; replicas skip their own when applying. */
+    origin: z.string().optional(),
+  }),
+);
+
+/**
+ * One model was probed against its live provider: the plain completion and every declared
+ * capability, each `verified` or `failed` (undeclared ones stay `unsupported`). Router replicas
+ * apply each other's results; the ledger keeps the history.
+ */
+export const CapabilityProbed = defineEvent(
+  'router.capability-probed',
+  1,
+  ModelChecks.extend({
+    /** One id per probe run; every model probed in that run carries it. */
+    runId: z.string(),
+    /** What started the run: `rpc` (router.probe) or `boot` (`CP_PROBE_ON_BOOT`). */
+    trigger: z.enum(['rpc', 'boot']),
+    key: z.string(),
   }),
 );

@@ -78,4 +78,15 @@ describe('EventStore (real Postgres)', () => {
       expect(await store.verify(16)).toMatchObject({ ok: false, firstBrokenPosition: 50 });
     });
   });
+
+  it('given several transitions per stream, then latestPerStream returns only the newest of each, in store order', async () => {
+    const t = (streamId: string, state: string): EventEnvelope => ({ ...event(9000), type: 'test.latest', streamId, payload: { state } });
+    await store.append([t('breaker:a', 'open'), t('breaker:b', 'open'), t('breaker:a', 'closed'), t('breaker:c', 'open'), t('breaker:b', 'half_open')]);
+    const latest = await store.latestPerStream('test.latest');
+    expect(latest.map((e) => [e.streamId, (e.payload as { state: string }).state])).toEqual([
+      ['breaker:a', 'closed'],
+      ['breaker:c', 'open'],
+      ['breaker:b', 'half_open'],
+    ]);
+  });
 });

@@ -106,6 +106,15 @@ export class EventStore {
     return { ok: true, count, headHash: count === 0 ? null : head.hash, firstBrokenPosition: null };
   }
 
+  /** The newest event of the given type in each stream, in store order: the current state of each. */
+  async latestPerStream(type: string, limit = 10_000): Promise<StoredEvent[]> {
+    const rows = (await this.ds.query(
+      `SELECT * FROM (SELECT DISTINCT ON (stream_id) position, id::text AS id, stream_id, type, version, occurred_at, correlation_id, payload, prev_hash, hash FROM events WHERE type = $1 ORDER BY stream_id, position DESC) latest ORDER BY position LIMIT $2`,
+      [type, Math.min(limit, 10_000)],
+    )) as EventRow[];
+    return rows.map(toStored);
+  }
+
   /** Events of one stream (or every stream) after a position, in store order. */
   async read(opts: { afterPosition?: number; streamId?: string; correlationId?: string; type?: string; limit?: number } = {}): Promise<StoredEvent[]> {
     const where: string[] = ['position > $1'];
@@ -118,8 +127,12 @@ export class EventStore {
       `SELECT position, id::text AS id, stream_id, type, version, occurred_at, correlation_id, payload, prev_hash, hash FROM events WHERE ${where.join(' AND ')} ORDER BY position LIMIT $${params.length}`,
       params,
     )) as EventRow[];
-    return rows.map((r) => ({ position: Number(r.position), id: r.id, streamId: r.stream_id, type: r.type, version: r.version, occurredAt: r.occurred_at.toISOString(), correlationId: r.correlation_id, payload: r.payload, hash: r.hash }));
+    return rows.map(toStored);
   }
+}
+
+function toStored(r: EventRow): StoredEvent {
+  return { position: Number(r.position), id: r.id, streamId: r.stream_id, type: r.type, version: r.version, occurredAt: r.occurred_at.toISOString(), correlationId: r.correlation_id, payload: r.payload, hash: r.hash };
 }
 
 function toLink(r: EventRow): StoredLink {

@@ -1,3 +1,4 @@
 export * from './errors';
 export * from './event-publisher';
 export * from './nats-bus';
+export * from './stream-frames';

@@ -49,6 +49,7 @@ describe('NatsBus (real NATS with JetStream)', () => {
 
   it('given a request inside a span, then the handler runs in the same trace', async () => {
     b.serve(Echo, (req) => ({ text: req.text.toUpperCase(), traceparent: trace.getSpan(context.active())?.spanContext().traceId ?? null }), 'echo');
+    await b.ready();
     const parent = tracer.startSpan('root');
     const reply = await context.with(trace.setSpan(context.active(), parent), () => a.request(Echo, { text: 'hi' }, 2000));
     parent.end();
@@ -60,5 +61,71 @@ describe('NatsBus (real NATS with JetStream)', () => {
   it('given nobody serves a subject, then the request fails fast with a typed error', async () => {
     const Nobody = defineRpc('nobody', 'home', 1, z.object({}), z.object({}));
     await expect(a.request(Nobody, {}, 1000)).rejects.toBeInstanceOf(BusRequestError);
+  });
+
+  describe('streaming RPC', () => {
+    const Count = defineRpc('test', 'count', 1, z.object({ n: z.number(), hold: z.boolean().optional() }), z.object({ sent: z.number(), cancelled: z.boolean() }));
+
+    function collect(n: number, hold = false, timeoutMs = 2000) {
+      const chunks: string[] = [];
+      let cancel = () => undefined as void;
+      const done = new Promise<{ end?: { sent: number; cancelled: boolean }; error?: Error }>((resolve) => {
+        cancel = a.openStream(Count, { n, hold }, timeoutMs, {
+          onChunk: (data) => chunks.push(data),
+          onEnd: (end) => resolve({ end }),
+          onError: (error) => resolve({ error }),
+        }).cancel;
+      });
+      return { chunks, done, cancel: () => cancel() };
+    }
+
+    const cancelled: boolean[] = [];
+    beforeAll(async () => {
+      b.serveStream(
+        Count,
+        async (req, sink) => {
+          for (let i = 0; i < req.n; i++) sink.chunk(JSON.stringify({ i }));
+          if (req.hold) await new Promise((r) => sink.signal.addEventListener('abort', r, { once: true }));
+          cancelled.push(sink.signal.aborted);
+          if (req.n === 13) throw new Error('unlucky');
+          return { sent: req.n, cancelled: sink.signal.aborted };
+        },
+        'count',
+        (error) => ({ sent: -error.status, cancelled: false }),
+      );
+      await b.ready();
+    });
+
+    it('given a server sending chunks, then the caller gets them in order, unparsed, and then the end frame', async () => {
+      const s = collect(50);
+      expect(await s.done).toEqual({ end: { sent: 50, cancelled: false } });
+      expect(s.chunks).toEqual(Array.from({ length: 50 }, (_, i) => JSON.stringify({ i })));
+    });
+
+    it('given the caller cancels mid-stream, then the server sees its signal abort', async () => {
+      const s = collect(1, true);
+      await new Promise<void>((r) => {
+        const t = setInterval(() => s.chunks.length > 0 && (clearInterval(t), r()), 5);
+      });
+      const before = cancelled.length;
+      s.cancel();
+      expect(await s.done).toEqual({ end: { sent: 1, cancelled: true } });
+      expect(cancelled.length).toBe(before + 1);
+    });
+
+    it('given a handler that throws, then the stream still ends, with the error reply', async () => {
+      expect(await collect(13).done).toEqual({ end: { sent: -500, cancelled: false } });
+    });
+
+    it('given nobody serves the subject, then the stream fails fast as no responders', async () => {
+      const Nobody = defineRpc('nobody', 'streams', 1, z.object({}), z.object({}));
+      const error = await new Promise<Error>((resolve) => a.openStream(Nobody, {}, 5000, { onChunk: () => undefined, onEnd: () => resolve(new Error('ended')), onError: resolve }));
+      expect(error).toMatchObject({ code: 'BUS.NO_RESPONDERS' });
+    });
+
+    it('given the server never ends, then the caller times out with a typed error', async () => {
+      const s = collect(1, true, 300);
+      expect((await s.done).error).toMatchObject({ code: 'BUS.TIMEOUT' });
+    });
   });
 });

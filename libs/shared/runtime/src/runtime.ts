@@ -57,6 +57,7 @@ export async function runService(name: string, start: (rt: ServiceRuntime) => Pr
   try {
     rt = await createRuntime(name);
     app = await start(rt);
+    await rt.bus.ready();
   } catch (err) {
     const msg = err instanceof ConfigError ? err.message : `failed to start: ${errorSummary(err).message}`;
     process.stderr.write(JSON.stringify({ level: 'fatal', service: name, msg }) + '\n');

@@ -22,7 +22,8 @@ export interface StackOptions {
  * database, JetStream stream and subject namespace. Logs go to `.run/test-logs/<run>/<service>.log`.
  */
 export class Stack {
-  readonly procs = new Map<StackService, ChildProcess>();
+  /** Running processes by name: the service name, or the replica name given to `spawn`. */
+  readonly procs = new Map<string, ChildProcess>();
   readonly iso: Isolation;
   readonly apiKey = 'sk-cp-test-key-0123456789';
   gatewayUrl = '';
@@ -61,21 +62,25 @@ export class Stack {
     return this;
   }
 
-  spawn(service: StackService): ChildProcess {
-    const log = createWriteStream(join(this.logDir, `${service}.log`), { flags: 'a' });
+  /** Starts a service; `name` starts another replica of it under that name (default: the service). */
+  spawn(service: StackService, name: string = service): ChildProcess {
+    const log = createWriteStream(join(this.logDir, `${name}.log`), { flags: 'a' });
     const child = spawn(process.execPath, [join(REPO_ROOT, 'dist/apps', service, 'src/main.js')], {
       cwd: REPO_ROOT,
       env: { ...this.env, ...(this.opts.serviceEnv?.[service] ?? {}), OTEL_SERVICE_NAME: service },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    child.stdout?.pipe(log);
-    child.stderr?.pipe(log);
-    this.procs.set(service, child);
+    // Two sources share one file: neither may end it, or a service dying at start would make the
+    // other's late write fail with ERR_STREAM_WRITE_AFTER_END and crash the test process.
+    child.stdout?.pipe(log, { end: false });
+    child.stderr?.pipe(log, { end: false });
+    child.once('close', () => log.end());
+    this.procs.set(name, child);
     return child;
   }
 
-  /** SIGTERM one service and wait for it to exit. */
-  async stopService(service: StackService): Promise<number | null> {
+  /** SIGTERM one service (or named replica) and wait for it to exit. */
+  async stopService(service: string): Promise<number | null> {
     const child = this.procs.get(service);
     if (!child || child.exitCode !== null) return child?.exitCode ?? null;
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
