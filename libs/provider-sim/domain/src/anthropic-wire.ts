@@ -1,5 +1,5 @@
-import { isNonEmptyString, isRecord } from './guards';
-import { argumentsAsObject, hasToolCalls, type SimReply } from './sim-reply';
+import { isNonEmptyString, isRecord, type JsonRecord } from './guards';
+import { argumentsAsObject, directives, hasToolCalls, type ReplyDirectives, type SimReply } from './sim-reply';
 import { sseEvent } from './sse';
 import { splitText } from './tokens';
 import { parseFailure, type ParseOutcome, type RenderInput, type WireFormat } from './wire-format';
@@ -32,6 +32,16 @@ function readUserContent(content: unknown): { text: string; images: number } {
   return { text: texts.join(' '), images };
 }
 
+/** `tool_choice` `{type: 'tool', name}` forces that tool; `{type: 'any'}` forces one, and the sim takes the first. */
+function anthropicDirectives(body: JsonRecord): ReplyDirectives {
+  const choice = body.tool_choice;
+  if (!isRecord(choice)) return {};
+  if (choice.type === 'tool' && isNonEmptyString(choice.name)) return directives(choice.name, false);
+  const first: unknown = Array.isArray(body.tools) ? body.tools[0] : undefined;
+  if (choice.type === 'any' && isRecord(first) && isNonEmptyString(first.name)) return directives(first.name, false);
+  return {};
+}
+
 export function parseAnthropicRequest(body: unknown): ParseOutcome {
   if (!isRecord(body)) return parseFailure('request body must be a JSON object');
   const { model, messages, max_tokens: maxTokens } = body;
@@ -50,7 +60,7 @@ export function parseAnthropicRequest(body: unknown): ParseOutcome {
   const user = readUserContent(lastUser);
   return {
     ok: true,
-    request: { model, stream: body.stream === true, includeUsage: true, lastUserText: user.text, lastUserImages: user.images, promptChars },
+    request: { model, stream: body.stream === true, includeUsage: true, lastUserText: user.text, lastUserImages: user.images, promptChars, ...anthropicDirectives(body) },
   };
 }
 

@@ -1,5 +1,5 @@
-import { isRecord } from './guards';
-import { argumentsAsObject, type SimReply } from './sim-reply';
+import { isNonEmptyString, isRecord, type JsonRecord } from './guards';
+import { argumentsAsObject, directives, type ReplyDirectives, type SimReply } from './sim-reply';
 import { sseData } from './sse';
 import { splitText } from './tokens';
 import { parseFailure, type ParseOutcome, type RenderInput, type RouteHints, type WireFormat } from './wire-format';
@@ -33,6 +33,20 @@ function readUserContent(content: unknown): { text: string; images: number } {
   return { text: texts.join(' '), images };
 }
 
+function firstDeclaredFunction(tools: unknown): string | undefined {
+  const first: unknown = Array.isArray(tools) && isRecord(tools[0]) && Array.isArray(tools[0].functionDeclarations) ? tools[0].functionDeclarations[0] : undefined;
+  return isRecord(first) && isNonEmptyString(first.name) ? first.name : undefined;
+}
+
+/** Mode `ANY` forces a call (the first allowed name, else the first declaration); JSON mode is `responseMimeType`. */
+function geminiDirectives(body: JsonRecord): ReplyDirectives {
+  const config = isRecord(body.toolConfig) && isRecord(body.toolConfig.functionCallingConfig) ? body.toolConfig.functionCallingConfig : undefined;
+  const allowed: unknown = config && Array.isArray(config.allowedFunctionNames) ? config.allowedFunctionNames[0] : undefined;
+  const forced = config?.mode === 'ANY' ? (isNonEmptyString(allowed) ? allowed : firstDeclaredFunction(body.tools)) : undefined;
+  const generation = body.generationConfig;
+  return directives(forced, isRecord(generation) && generation.responseMimeType === 'application/json');
+}
+
 /** Model and streaming come from the URL (`models/{model}:streamGenerateContent`), not the body. */
 export function parseGeminiRequest(body: unknown, hints: RouteHints): ParseOutcome {
   if (!isRecord(body)) return parseFailure('Invalid JSON payload received. Expected an object.');
@@ -55,6 +69,7 @@ export function parseGeminiRequest(body: unknown, hints: RouteHints): ParseOutco
       lastUserText: user.text,
       lastUserImages: user.images,
       promptChars,
+      ...geminiDirectives(body),
     },
   };
 }

@@ -1,6 +1,6 @@
 import type { ChatCompletionChunk, ChatCompletionResponse, OpenAiErrorBody, ToolCall } from '@cp/shared/contracts';
-import { isNonEmptyString, isRecord } from './guards';
-import { argumentsAsString, hasToolCalls, type SimReply } from './sim-reply';
+import { isNonEmptyString, isRecord, type JsonRecord } from './guards';
+import { argumentsAsString, directives, hasToolCalls, type ReplyDirectives, type SimReply } from './sim-reply';
 import { sseData } from './sse';
 import { splitText } from './tokens';
 import { parseFailure, type ParseOutcome, type RenderInput, type WireFormat } from './wire-format';
@@ -31,6 +31,18 @@ function textChars(content: unknown): number {
   return chars;
 }
 
+function functionName(tool: unknown): string | undefined {
+  return isRecord(tool) && isRecord(tool.function) && isNonEmptyString(tool.function.name) ? tool.function.name : undefined;
+}
+
+/** A named `tool_choice` forces that function; `required` forces one, and the sim takes the first. */
+function openAiDirectives(body: JsonRecord): ReplyDirectives {
+  const choice = body.tool_choice;
+  const forced = isRecord(choice) ? functionName(choice) : choice === 'required' && Array.isArray(body.tools) ? functionName(body.tools[0]) : undefined;
+  const format = body.response_format;
+  return directives(forced, isRecord(format) && (format.type === 'json_object' || format.type === 'json_schema'));
+}
+
 /** Checks only what a real provider would reject outright; everything else is ignored. */
 export function parseOpenAiRequest(body: unknown): ParseOutcome {
   if (!isRecord(body)) return parseFailure('request body must be a JSON object');
@@ -55,6 +67,7 @@ export function parseOpenAiRequest(body: unknown): ParseOutcome {
       lastUserText: user.text,
       lastUserImages: user.images,
       promptChars,
+      ...openAiDirectives(body),
     },
   };
 }

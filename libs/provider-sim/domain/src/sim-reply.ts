@@ -29,6 +29,31 @@ export function echoReply(prompt: PromptSummary): SimReply {
   return { content: echoText(prompt), toolCalls: [] };
 }
 
+/**
+ * What a request demands of the answer's form, as real providers honour it: a tool choice that
+ * forces one function (`forcedTool`), and JSON mode.
+ */
+export interface ReplyDirectives {
+  forcedTool?: string;
+  jsonMode?: boolean;
+}
+
+/**
+ * The unscripted answer. Real providers must call a forced tool and must answer JSON in JSON mode,
+ * so the simulator does too: a forced tool is called with `{}` arguments, JSON mode gets
+ * `{"echo": <echo text>}`, and everything else is echoed.
+ */
+export function defaultReply(prompt: PromptSummary & ReplyDirectives): SimReply {
+  if (prompt.forcedTool) return { content: null, toolCalls: [{ name: prompt.forcedTool, arguments: {} }] };
+  if (prompt.jsonMode) return { content: JSON.stringify({ echo: echoText(prompt) }), toolCalls: [] };
+  return echoReply(prompt);
+}
+
+/** Keeps only the directives that are set, so parsed requests without any stay unchanged. */
+export function directives(forcedTool: string | undefined, jsonMode: boolean): ReplyDirectives {
+  return { ...(forcedTool ? { forcedTool } : {}), ...(jsonMode ? { jsonMode: true } : {}) };
+}
+
 /** OpenAI carries arguments as a string: objects are serialised, strings pass through untouched. */
 export function argumentsAsString(args: string | JsonRecord): string {
   return typeof args === 'string' ? args : JSON.stringify(args);

@@ -1,10 +1,10 @@
-import type { PromptSummary, SimReply } from './sim-reply';
+import type { PromptSummary, ReplyDirectives, SimReply } from './sim-reply';
 import type { TokenUsage } from './tokens';
 
 export type WireFormatName = 'openai' | 'anthropic' | 'gemini';
 
 /** A completion request reduced to what the simulator needs, whatever format it arrived in. */
-export interface CompletionRequest extends PromptSummary {
+export interface CompletionRequest extends PromptSummary, ReplyDirectives {
   model: string;
   stream: boolean;
   includeUsage: boolean;

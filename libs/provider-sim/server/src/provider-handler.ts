@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { echoReply, openAiWire, usageFor, type FaultSpec, type RenderInput, type WireFormat } from '@cp/provider-sim/domain';
+import { defaultReply, openAiWire, usageFor, type FaultSpec, type RenderInput, type WireFormat } from '@cp/provider-sim/domain';
 import type { SimContext } from './context';
 import { answeredByFault, damagesAnswer, sendDocument, sendFrames } from './fault-responses';
 import { readBody, sendJson } from './http-io';
@@ -62,7 +62,7 @@ async function answerCompletion(
   }
   const request = parsed.request;
   const scripted = damagesAnswer(fault) ? instance.peekReply() : instance.nextReply();
-  const reply = scripted ?? echoReply(request);
+  const reply = scripted ?? defaultReply(request);
   const input: RenderInput = {
     id: ctx.nextId(),
     created: ctx.nowSeconds(),
