@@ -1,6 +1,6 @@
 import { Inject, Module, type DynamicModule, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { DatabaseConfigSchema, loadConfig } from '@cp/shared/config';
-import { AuditVerify } from '@cp/shared/contracts';
+import { AuditReplay, AuditVerify } from '@cp/shared/contracts';
 import { createDataSource, EventStore, migrate } from '@cp/shared/event-store';
 import { RUNTIME, RuntimeModule, serveHealth, type ServiceRuntime } from '@cp/shared/runtime';
 import type { DataSource } from 'typeorm';
@@ -20,6 +20,14 @@ class AuditorLifecycle implements OnModuleInit, OnApplicationShutdown {
   async onModuleInit(): Promise<void> {
     await this.ingestor.start();
     this.rt.bus.serve(AuditVerify, () => this.store.verify(), 'auditor');
+    this.rt.bus.serve(
+      AuditReplay,
+      async (req) => {
+        const stored = req.latestPerStream ? await this.store.latestPerStream(req.type, req.limit) : await this.store.read({ type: req.type, afterPosition: req.afterPosition, limit: req.limit });
+        return { events: stored.map(({ hash: _hash, ...event }) => event) };
+      },
+      'auditor',
+    );
     serveHealth(this.rt, () => ({ ...this.ingestor.stats }));
   }
 

@@ -30,6 +30,8 @@ export class EventIngestor {
   private writing: Promise<void> = Promise.resolve();
   private loop: Promise<void> | undefined;
   readonly stats: IngestorStats = { stored: 0, duplicates: 0, poison: 0, failedBatches: 0 };
+  private ackAll = false;
+  private stopping = false;
 
   constructor(
     private readonly bus: NatsBus,
@@ -40,8 +42,12 @@ export class EventIngestor {
 
   async start(): Promise<void> {
     const jsm = await this.bus.jsm();
-    const config = { durable_name: this.opts.durableName, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, ack_wait: 30_000_000_000, max_ack_pending: 20_000 };
-    await jsm.consumers.info(this.bus.streamName, this.opts.durableName).catch(() => jsm.consumers.add(this.bus.streamName, config));
+    // Ack-all: one ack per committed batch (its last message) instead of one per event, which
+    // halves the auditor's messages to nats-server. A consumer created before this kept explicit
+    // acks (the policy cannot change); it is acked message by message, as before.
+    const config = { durable_name: this.opts.durableName, ack_policy: AckPolicy.All, deliver_policy: DeliverPolicy.All, ack_wait: 30_000_000_000, max_ack_pending: 20_000 };
+    const info = await jsm.consumers.info(this.bus.streamName, this.opts.durableName).catch(() => jsm.consumers.add(this.bus.streamName, config));
+    this.ackAll = info.config.ack_policy === AckPolicy.All;
     const consumer = await this.bus.js.consumers.get(this.bus.streamName, this.opts.durableName);
     this.messages = await consumer.consume({ max_messages: this.opts.maxBatch * 2 });
     const messages = this.messages;
@@ -67,8 +73,20 @@ export class EventIngestor {
     }, delay);
   }
 
+  /**
+   * Writes one batch, retrying until it is committed: with ack-all, acking a later batch would
+   * also ack this one, so nothing may overtake a batch that failed (the order in the store then
+   * also stays the stream's order). Redeliveries meanwhile are skipped by id.
+   */
   private async write(batch: JsMsg[]): Promise<void> {
-    if (batch.length === 0) return;
+    for (let delay = 250; !(await this.tryWrite(batch)) && !this.stopping; delay = Math.min(delay * 2, 5000)) {
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+
+  /** True when the batch is settled (stored and acked, or only poison). */
+  private async tryWrite(batch: JsMsg[]): Promise<boolean> {
+    if (batch.length === 0) return true;
     const valid: { msg: JsMsg; event: EventEnvelope }[] = [];
     for (const msg of batch) {
       const event = parseEnvelope(msg);
@@ -79,22 +97,26 @@ export class EventIngestor {
         msg.term();
       }
     }
-    if (valid.length === 0) return;
+    if (valid.length === 0) return true;
     try {
       const result = await this.store.append(valid.map((v) => v.event));
       this.stats.stored += result.appended;
       this.stats.duplicates += result.duplicates;
-      for (const v of valid) v.msg.ack();
+      if (this.ackAll) batch[batch.length - 1].ack();
+      else for (const v of valid) v.msg.ack();
+      return true;
     } catch (err) {
       this.stats.failedBatches++;
-      this.logger.error({ err: err instanceof Error ? err.message : String(err), size: valid.length }, 'batch write failed; redelivering');
-      for (const v of valid) v.msg.nak(1000);
+      this.logger.error({ err: err instanceof Error ? err.message : String(err), size: valid.length }, 'batch write failed; retrying');
+      if (this.stopping && !this.ackAll) for (const v of valid) v.msg.nak(1000);
+      return false;
     }
   }
 
   /** Stops pulling, writes what was received, and returns once the last batch is acked. */
   async stop(): Promise<void> {
     await this.messages?.close();
+    this.stopping = true;
     await this.loop?.catch(() => undefined);
     if (this.timer) {
       clearTimeout(this.timer);
