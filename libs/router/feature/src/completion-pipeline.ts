@@ -1,13 +1,30 @@
-import type { CompleteReply, CompleteRequest, DecisionTrail, ProviderAttempt, RpcError } from '@cp/shared/contracts';
-import { BreakerBook, breakerKey, chooseRoute, findModel, findProvider, RouterDomainError, type BreakerTransition, type ProviderRegistry, type RouteDecision } from '@cp/router/domain';
-import { callProvider } from './provider-call';
+import type { CompleteReply, CompleteRequest, DecisionTrail, ProviderAttempt, RpcError, StreamEnd, Usage } from '@cp/shared/contracts';
+import { BreakerBook, breakerKey, chooseRoute, findModel, findProvider, RouterDomainError, type BreakerTransition, type ModelRef, type ModelSpec, type ProviderErrorClassification, type ProviderRegistry, type ResolvedProvider, type RouteDecision } from '@cp/router/domain';
+import { callProvider, type CallOutcome } from './provider-call';
+import { streamProvider, type ChunkSink, type StreamOutcome } from './provider-stream';
 import type { HttpProviderClient } from './http-provider-client';
+
+type Failure = { ok: false; classification: ProviderErrorClassification; status?: number; message: string };
+type Outcome = { ok: true; usage?: Usage } | Failure;
+
+/** How one kind of call (plain or streamed) is made, and when a failure must stop the walk. */
+interface CallKind<O extends Outcome> {
+  call(provider: ResolvedProvider, model: ModelSpec): Promise<O>;
+  /** A failure after which no other candidate may be tried (the client already has part of an answer). */
+  committed(outcome: O): boolean;
+}
+
+/** How the walk over candidates ended. */
+type WalkResult<O extends Outcome> =
+  | { kind: 'served'; ref: ModelRef; outcome: O & { ok: true }; trail: DecisionTrail }
+  | { kind: 'failed'; ref?: ModelRef; outcome?: O; error: RpcError; trail: DecisionTrail };
 
 /**
  * The completion path: choose a route, then walk its candidates. An open breaker is skipped without a
  * network call; a failed call goes to the next candidate at once (no sleep); a 429 with a short
- * Retry-After is retried once on the same provider when the deadline allows. Every attempt, the route
- * decision and the breaker states seen go into the trail of the request's ledger event.
+ * Retry-After is retried once on the same provider when the deadline allows. A stream may fail over
+ * only until its first chunk went out. Every attempt, the route decision and the breaker states
+ * seen go into the trail of the request's ledger event.
  */
 export class CompletionPipeline {
   constructor(
@@ -18,11 +35,31 @@ export class CompletionPipeline {
   ) {}
 
   async complete(req: CompleteRequest): Promise<CompleteReply> {
+    const result = await this.walk<CallOutcome>(req, {
+      call: (provider, model) => callProvider(this.http, provider, model, req.request, req.deadlineAt),
+      committed: () => false,
+    });
+    if (result.kind === 'served') return { ok: true, response: result.outcome.response, provider: result.ref.provider, model: result.ref.model, trail: result.trail };
+    return { ok: false, error: result.error, trail: result.trail };
+  }
+
+  /** Streams the completion into the sink and returns the end frame. */
+  async stream(req: CompleteRequest, sink: ChunkSink): Promise<StreamEnd> {
+    const result = await this.walk<StreamOutcome>(req, {
+      call: (provider, model) => streamProvider(this.http, provider, model, req.request, req.deadlineAt, sink),
+      committed: (outcome) => !outcome.ok && (outcome.chunks > 0 || outcome.cancelled === true),
+    });
+    if (result.kind === 'served') return { ok: true, provider: result.ref.provider, model: result.ref.model, usage: result.outcome.usage, chunks: result.outcome.chunks, trail: result.trail };
+    const partial = result.outcome && !result.outcome.ok ? result.outcome : undefined;
+    return { ok: false, error: result.error, incomplete: (partial?.chunks ?? 0) > 0, provider: result.ref?.provider, model: result.ref?.model, usage: partial?.usage, chunks: partial?.chunks ?? 0, trail: result.trail };
+  }
+
+  private async walk<O extends Outcome>(req: CompleteRequest, kind: CallKind<O>): Promise<WalkResult<O>> {
     let route: RouteDecision;
     try {
       route = chooseRoute(req.request, this.registry);
     } catch (err) {
-      if (err instanceof RouterDomainError) return failedBeforeAnyAttempt({ status: err.httpStatus, code: err.code, type: err.type, message: err.message });
+      if (err instanceof RouterDomainError) return { kind: 'failed', error: { status: err.httpStatus, code: err.code, type: err.type, message: err.message }, trail: { attempts: [], failover: false } };
       throw err;
     }
     const attempts: ProviderAttempt[] = [];
@@ -43,29 +80,35 @@ export class CompletionPipeline {
         continue;
       }
       let started = performance.now();
-      let outcome = await callProvider(this.http, provider, model, req.request, req.deadlineAt);
-      const retryAfter = outcome.ok ? undefined : outcome.classification.retryableAfterMs;
+      let outcome = await kind.call(provider, model);
+      const retryAfter = outcome.ok || kind.committed(outcome) ? undefined : outcome.classification.retryableAfterMs;
       if (retryAfter !== undefined && Date.now() + retryAfter < req.deadlineAt) {
-        attempts.push(failedAttempt(ref.provider, ref.model, outcome, started));
+        attempts.push(failedAttempt(ref, outcome as Failure, started));
         await new Promise((r) => setTimeout(r, retryAfter));
         started = performance.now();
-        outcome = await callProvider(this.http, provider, model, req.request, req.deadlineAt);
+        outcome = await kind.call(provider, model);
       }
       if (outcome.ok) {
         this.breakers.recordSuccess(key).forEach(this.onTransition);
         breakers[key] = this.breakers.stateOf(key).status;
-        attempts.push({ provider: ref.provider, model: ref.model, outcome: 'ok', latencyMs: ms(started), usage: outcome.response.usage });
-        return { ok: true, response: outcome.response, provider: ref.provider, model: ref.model, trail: trail() };
+        attempts.push({ provider: ref.provider, model: ref.model, outcome: 'ok', latencyMs: ms(started), usage: outcome.usage });
+        return { kind: 'served', ref, outcome: outcome as O & { ok: true }, trail: trail() };
       }
-      this.breakers.recordFailure(key, outcome.classification.class).forEach(this.onTransition);
+      const cancelled = (outcome as { cancelled?: boolean }).cancelled === true;
+      if (cancelled) this.breakers.releaseProbe(key);
+      else this.breakers.recordFailure(key, outcome.classification.class).forEach(this.onTransition);
       breakers[key] = this.breakers.stateOf(key).status;
-      attempts.push(failedAttempt(ref.provider, ref.model, outcome, started));
+      attempts.push(failedAttempt(ref, outcome, started));
+      if (cancelled) return { kind: 'failed', ref, outcome, error: { status: 499, code: 'CLIENT.CANCELLED', type: 'invalid_request_error', message: 'the client closed the stream' }, trail: trail() };
+      if (kind.committed(outcome)) {
+        return { kind: 'failed', ref, outcome, error: { status: 502, code: 'PROVIDER.STREAM_INTERRUPTED', type: 'server_error', message: `the stream from ${ref.provider}/${ref.model} was interrupted: ${outcome.message}` }, trail: trail() };
+      }
       if (!outcome.classification.failover) {
-        return { ok: false, error: { status: outcome.status ?? 400, code: 'PROVIDER.REQUEST_REJECTED', type: 'invalid_request_error', message: `${ref.provider} rejected the request: ${outcome.message}` }, trail: trail() };
+        return { kind: 'failed', ref, outcome, error: { status: outcome.status ?? 400, code: 'PROVIDER.REQUEST_REJECTED', type: 'invalid_request_error', message: `${ref.provider} rejected the request: ${outcome.message}` }, trail: trail() };
       }
     }
     const tried = attempts.map((a) => `${a.provider}/${a.model} (${a.errorClass ?? a.outcome})`).join(', ');
-    return { ok: false, error: { status: 503, code: 'ROUTER.NO_HEALTHY_PROVIDER', type: 'service_unavailable', message: `no provider could serve the request; tried: ${tried || 'none'}` }, trail: trail() };
+    return { kind: 'failed', error: { status: 503, code: 'ROUTER.NO_HEALTHY_PROVIDER', type: 'service_unavailable', message: `no provider could serve the request; tried: ${tried || 'none'}` }, trail: trail() };
   }
 }
 
@@ -74,9 +117,13 @@ export function failedBeforeAnyAttempt(error: RpcError): CompleteReply {
   return { ok: false, error, trail: { attempts: [], failover: false } };
 }
 
-function failedAttempt(provider: string, model: string, outcome: Awaited<ReturnType<typeof callProvider>>, started: number): ProviderAttempt {
-  if (outcome.ok) throw new Error('not a failure');
-  return { provider, model, outcome: 'error', errorClass: outcome.classification.class, status: outcome.status, message: outcome.message, latencyMs: ms(started) };
+/** The end frame of a stream that failed before any provider was tried. */
+export function streamFailedBeforeAnyAttempt(error: RpcError): StreamEnd {
+  return { ok: false, error, incomplete: false, chunks: 0, trail: { attempts: [], failover: false } };
+}
+
+function failedAttempt(ref: ModelRef, outcome: Failure, started: number): ProviderAttempt {
+  return { provider: ref.provider, model: ref.model, outcome: 'error', errorClass: outcome.classification.class, status: outcome.status, message: outcome.message, latencyMs: ms(started) };
 }
 
 function ms(started: number): number {

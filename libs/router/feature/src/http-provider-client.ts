@@ -17,6 +17,8 @@ export interface ProviderHttpRequest {
   timeouts: ProviderTimeouts;
   /** Absolute deadline of the whole client request (epoch ms): no call outlives it. */
   deadlineAt: number;
+  /** Aborts the call (the client went away). */
+  signal?: AbortSignal;
 }
 
 export type TransportFailure = { kind: 'timeout'; phase: 'connect' | 'first-byte' | 'total' } | { kind: 'connect' } | { kind: 'reset' };
@@ -67,6 +69,8 @@ export class HttpProviderClient {
     const totalMs = Math.min(req.timeouts.totalMs, remaining);
     const controller = new AbortController();
     const totalTimer = setTimeout(() => controller.abort(), totalMs);
+    const cancel = () => controller.abort();
+    req.signal?.addEventListener('abort', cancel, { once: true });
     try {
       const res = await this.pool(url.origin, req.timeouts.connectMs).request({
         path: url.pathname + url.search,
@@ -93,6 +97,7 @@ export class HttpProviderClient {
       throw mapped;
     } finally {
       clearTimeout(totalTimer);
+      req.signal?.removeEventListener('abort', cancel);
       span.end();
     }
   }

@@ -2,3 +2,8 @@ export * from './http-provider-client';
 export * from './provider-call';
 export * from './completion-pipeline';
 export * from './router.module';
+export * from './capability-verdicts';
+export * from './capability-prober';
+export * from './capability-matrix';
+export * from './capability-catalog';
+export * from './breaker-sync';

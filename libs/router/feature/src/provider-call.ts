@@ -3,7 +3,7 @@ import { adapterFor, classifyProviderError, parseRetryAfter, type ModelSpec, typ
 import { HttpProviderClient, ProviderTransportError } from './http-provider-client';
 
 export type CallOutcome =
-  | { ok: true; response: ChatCompletionResponse }
+  | { ok: true; response: ChatCompletionResponse; usage?: ChatCompletionResponse['usage'] }
   | { ok: false; classification: ProviderErrorClassification; status?: number; message: string };
 
 /** One non-streaming call to one provider in its own wire format; every failure comes back classified. */
@@ -27,7 +27,8 @@ export async function callProvider(http: HttpProviderClient, provider: ResolvedP
           return fail({ kind: 'malformed' }, 'provider answered with malformed JSON');
         }
         try {
-          return { ok: true, response: adapter.parseResponse(json, model.id) };
+          const response = adapter.parseResponse(json, model.id);
+          return { ok: true, response, usage: response.usage };
         } catch {
           return fail({ kind: 'schema' }, 'provider answered with an unexpected schema');
         }

@@ -2,12 +2,15 @@ import { Inject, Module, type DynamicModule, type OnApplicationShutdown, type On
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { loadConfig, processEnvironment } from '@cp/shared/config';
-import { BreakerTransitioned, RouterComplete } from '@cp/shared/contracts';
+import { RouterComplete, RouterStream } from '@cp/shared/contracts';
 import { RUNTIME, RuntimeModule, serveHealth, type ServiceRuntime } from '@cp/shared/runtime';
 import { BreakerBook, parseProviderRegistry, redactRegistry, type ProviderRegistry } from '@cp/router/domain';
 import { z } from 'zod';
-import { CompletionPipeline, failedBeforeAnyAttempt } from './completion-pipeline';
+import { CompletionPipeline, failedBeforeAnyAttempt, streamFailedBeforeAnyAttempt } from './completion-pipeline';
 import { HttpProviderClient } from './http-provider-client';
+import { BreakerSync } from './breaker-sync';
+import { uuidv7 } from 'uuidv7';
+import { CapabilityCatalog } from './capability-catalog';
 
 export const RouterConfigSchema = z.object({
   CP_PROVIDER_SIM_URL: z.url().default('http://127.0.0.1:9900'),
@@ -25,15 +28,20 @@ class RouterLifecycle implements OnModuleInit, OnApplicationShutdown {
     @Inject(HttpProviderClient) private readonly http: HttpProviderClient,
     @Inject(BreakerBook) private readonly breakers: BreakerBook,
     @Inject(REGISTRY) private readonly registry: ProviderRegistry,
+    @Inject(BreakerSync) private readonly sync: BreakerSync,
   ) {}
 
-  onModuleInit(): void {
+  async onModuleInit(): Promise<void> {
+    // Breakers first: a restarted replica must not send traffic to a provider known to be down.
+    await this.sync.start();
     // Queue group: router replicas share the completion load.
     this.rt.bus.serve(RouterComplete, (req) => this.pipeline.complete(req), 'router', failedBeforeAnyAttempt);
-    serveHealth(this.rt, () => ({ providers: redactRegistry(this.registry).providers.length, breakers: this.breakers.snapshot() }));
+    this.rt.bus.serveStream(RouterStream, (req, sink) => this.pipeline.stream(req, sink), 'router', streamFailedBeforeAnyAttempt);
+    serveHealth(this.rt, () => ({ replica: this.sync.replicaId, providers: redactRegistry(this.registry).providers.length, breakers: this.breakers.snapshot() }));
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.sync.stop();
     await this.http.close();
   }
 }
@@ -45,6 +53,7 @@ export class RouterModule {
     const file = isAbsolute(config.CP_PROVIDERS_FILE) ? config.CP_PROVIDERS_FILE : join(process.cwd(), config.CP_PROVIDERS_FILE);
     const registry = parseProviderRegistry(readFileSync(file, 'utf8'), processEnvironment(), config.CP_PROVIDER_SIM_URL.replace(/\/$/, ''));
     const breakers = new BreakerBook({ failureThreshold: config.CP_BREAKER_FAILURE_THRESHOLD, resetMs: config.CP_BREAKER_RESET_MS }, Date.now);
+    const sync = new BreakerSync(rt, breakers, uuidv7());
     rt.logger.info({ providers: registry.providers.map((p) => ({ id: p.id, simulated: p.simulated })) }, 'provider registry loaded');
     return {
       module: RouterModule,
@@ -53,16 +62,18 @@ export class RouterModule {
         { provide: REGISTRY, useValue: registry },
         { provide: BreakerBook, useValue: breakers },
         { provide: HttpProviderClient, useFactory: () => new HttpProviderClient(rt.tracer) },
+        { provide: BreakerSync, useValue: sync },
         {
           provide: CompletionPipeline,
           useFactory: (http: HttpProviderClient) =>
             new CompletionPipeline(http, registry, breakers, (t) => {
               rt.logger.warn({ breaker: t.key, transition: t.type, reason: t.reason }, 'breaker transition');
-              rt.bus.publish(BreakerTransitioned, t, { streamId: `breaker:${t.key}`, correlationId: t.key });
+              sync.publish(t);
             }),
           inject: [HttpProviderClient],
         },
         RouterLifecycle,
+        { provide: CapabilityCatalog, useFactory: () => new CapabilityCatalog(rt, registry) },
       ],
     };
   }

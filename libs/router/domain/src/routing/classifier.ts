@@ -14,9 +14,22 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+/** Compiled once per keyword list (the registry's list lives as long as the router). */
+const compiled = new WeakMap<string[], RegExp[]>();
+
+function patternsOf(keywords: string[]): RegExp[] {
+  let patterns = compiled.get(keywords);
+  if (!patterns) {
+    patterns = keywords.map((keyword) => new RegExp(`(^|[^\\p{L}\\p{N}])${escapeRegExp(keyword)}`, 'iu'));
+    compiled.set(keywords, patterns);
+  }
+  return patterns;
+}
+
 /** Keywords match at the start of a word, so "refactor" also catches "refactoring". */
 export function findKeywords(text: string, keywords: string[]): string[] {
-  return keywords.filter((keyword) => new RegExp(`(^|[^\\p{L}\\p{N}])${escapeRegExp(keyword)}`, 'iu').test(text));
+  const patterns = patternsOf(keywords);
+  return keywords.filter((_, i) => patterns[i].test(text));
 }
 
 /**

@@ -1,0 +1,138 @@
+import type { OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import type { Subscription } from '@nats-io/transport-node';
+import { loadConfig } from '@cp/shared/config';
+import { CapabilityProbed, catalogFailure, EventEnvelope, RouterMatrix, RouterModels, RouterProbe, type MatrixReply, type ModelsReply, type PayloadOf, type ProbeRequest } from '@cp/shared/contracts';
+import type { ServiceRuntime } from '@cp/shared/runtime';
+import type { ProviderRegistry } from '@cp/router/domain';
+import { uuidv7 } from 'uuidv7';
+import { z } from 'zod';
+import { CapabilityProber, type ModelProbe } from './capability-prober';
+import { isNewerProbe, matrixEntries, modelsReply, selectProbeTargets, type ProbeTarget } from './capability-matrix';
+import { HttpProviderClient } from './http-provider-client';
+
+export const CatalogConfigSchema = z.object({
+  /** Probe every model once at boot, in the background. */
+  CP_PROBE_ON_BOOT: z
+    .enum(['true', 'false', '1', '0'])
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
+  /** The most one probe call may take (connect, first byte and total), whatever the provider's own timeouts. */
+  CP_PROBE_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
+});
+export type CatalogConfig = z.infer<typeof CatalogConfigSchema>;
+
+type Trigger = PayloadOf<typeof CapabilityProbed>['trigger'];
+
+/**
+ * The router's model catalog and compatibility matrix: serves `router.models`, `router.matrix` and
+ * `router.probe`, keeps the last probe of each model in memory, publishes each one as
+ * `router.capability-probed`, and applies the ones other replicas publish. Probes use their own
+ * HTTP pools, so they never take a connection from the completion path.
+ */
+export class CapabilityCatalog implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly probes = new Map<string, ModelProbe>();
+  private readonly inFlight = new Map<string, Promise<ModelProbe>>();
+  private readonly http: HttpProviderClient;
+  private readonly prober: CapabilityProber;
+  private readonly loadedAt: number;
+  private sub?: Subscription;
+
+  constructor(
+    private readonly rt: ServiceRuntime,
+    private readonly registry: ProviderRegistry,
+    private readonly config: CatalogConfig = loadConfig(CatalogConfigSchema),
+    private readonly newId: () => string = uuidv7,
+  ) {
+    this.http = new HttpProviderClient(rt.tracer);
+    this.prober = new CapabilityProber(this.http, config.CP_PROBE_TIMEOUT_MS);
+    this.loadedAt = Math.floor(Date.now() / 1000);
+  }
+
+  onModuleInit(): void {
+    this.rt.bus.serve(RouterModels, () => this.models(), 'router', catalogFailure);
+    this.rt.bus.serve(RouterMatrix, () => this.matrix(), 'router', catalogFailure);
+    this.rt.bus.serve(RouterProbe, (req) => this.probe(req, 'rpc'), 'router', catalogFailure);
+    // No queue group: every replica applies every probe result, so any of them answers the same matrix.
+    this.sub = this.rt.bus.nc.subscribe(this.rt.bus.subject(CapabilityProbed.subject), {
+      callback: (err, msg) => {
+        if (err) return this.rt.logger.warn({ err: err.message }, 'capability-probed subscription error');
+        let data: unknown;
+        try {
+          data = msg.json();
+        } catch {
+          // Not an event we published: nothing to apply.
+          return;
+        }
+        this.applyPublished(data);
+      },
+    });
+  }
+
+  onApplicationBootstrap(): void {
+    if (!this.config.CP_PROBE_ON_BOOT) return;
+    // In the background: the router serves completions while the probes run.
+    void this.probe({}, 'boot').then(
+      (r) => this.rt.logger.info({ probed: r.ok ? r.entries.length : 0 }, 'boot probes finished'),
+      (err: unknown) => this.rt.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'boot probes failed'),
+    );
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.sub?.unsubscribe();
+    await this.http.close();
+  }
+
+  models(): ModelsReply {
+    return modelsReply(this.registry, this.loadedAt);
+  }
+
+  matrix(): MatrixReply {
+    return { ok: true, generatedAt: new Date().toISOString(), entries: matrixEntries(this.registry, this.probes) };
+  }
+
+  /** Probes the named models (in parallel across models), then answers the whole matrix. */
+  async probe(req: ProbeRequest, trigger: Trigger): Promise<MatrixReply> {
+    const targets = selectProbeTargets(this.registry, req);
+    if (!Array.isArray(targets)) return catalogFailure(targets);
+    const runId = this.newId();
+    await Promise.all(targets.map((t) => this.probeOnce(t, runId, req.requestId ?? runId, trigger)));
+    return this.matrix();
+  }
+
+  /** A model already being probed is not probed twice at once: the second caller waits for the first run. */
+  private probeOnce(target: ProbeTarget, runId: string, correlationId: string, trigger: Trigger): Promise<ModelProbe> {
+    const running = this.inFlight.get(target.key);
+    if (running) return running;
+    const run = this.prober
+      .probeModel(target.provider, target.model)
+      .then((probe) => {
+        this.probes.set(target.key, probe);
+        this.publish(target, probe, runId, correlationId, trigger);
+        return probe;
+      })
+      .finally(() => this.inFlight.delete(target.key));
+    this.inFlight.set(target.key, run);
+    return run;
+  }
+
+  private publish(target: ProbeTarget, probe: ModelProbe, runId: string, correlationId: string, trigger: Trigger): void {
+    const failed = Object.entries(probe.capabilities).filter(([, c]) => c.status === 'failed').map(([name]) => name);
+    if (probe.completion.status === 'failed' || failed.length > 0) this.rt.logger.warn({ model: target.key, completion: probe.completion.status, failed }, 'capability probe failed');
+    this.rt.bus.publish(
+      CapabilityProbed,
+      { runId, trigger, key: target.key, provider: target.provider.id, model: target.model.id, wire: target.provider.wire, simulated: target.provider.simulated, ...probe },
+      { streamId: `model:${target.key}`, correlationId },
+    );
+  }
+
+  private applyPublished(data: unknown): void {
+    const envelope = EventEnvelope.safeParse(data);
+    if (!envelope.success) return;
+    const payload = CapabilityProbed.schema.safeParse(envelope.data.payload);
+    if (!payload.success) return;
+    const { key, completion, capabilities } = payload.data;
+    if (!this.registry.providers.some((p) => p.id === payload.data.provider && p.models.some((m) => m.id === payload.data.model))) return;
+    const probe = { completion, capabilities };
+    if (isNewerProbe(probe, this.probes.get(key))) this.probes.set(key, probe);
+  }
+}

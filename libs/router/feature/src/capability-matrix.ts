@@ -1,0 +1,72 @@
+import type { CatalogModel, MatrixEntry, ModelsReply, ProbeRequest, RpcError } from '@cp/shared/contracts';
+import { breakerKey, formatModelRef, resolveModelName, type ModelSpec, type ProviderRegistry, type ResolvedProvider } from '@cp/router/domain';
+import { unprobedCheck, type ModelProbe } from './capability-prober';
+
+/** One model to probe, with what is needed to call it. */
+export interface ProbeTarget {
+  key: string;
+  provider: ResolvedProvider;
+  model: ModelSpec;
+}
+
+/** A matrix row: the registry's declaration, overlaid with the last probe of that model when there is one. */
+export function matrixEntry(provider: ResolvedProvider, model: ModelSpec, probe: ModelProbe | undefined): MatrixEntry {
+  const c = model.capabilities;
+  return {
+    id: formatModelRef({ provider: provider.id, model: model.id }),
+    provider: provider.id,
+    model: model.id,
+    wire: provider.wire,
+    simulated: provider.simulated,
+    completion: probe?.completion ?? { status: 'unchecked' },
+    capabilities: probe?.capabilities ?? { tools: unprobedCheck(c.tools), vision: unprobedCheck(c.vision), streaming: unprobedCheck(c.streaming), jsonMode: unprobedCheck(c.jsonMode) },
+    contextWindow: model.contextWindow,
+    maxOutput: model.maxOutput,
+    price: { currency: 'USD', inputPerMTok: model.pricePerMTok.input, outputPerMTok: model.pricePerMTok.output },
+  };
+}
+
+/** Every model in file order, each with its last probe (looked up by `provider/model`). */
+export function matrixEntries(registry: ProviderRegistry, probes: ReadonlyMap<string, ModelProbe>): MatrixEntry[] {
+  return registry.providers.flatMap((p) => p.models.map((m) => matrixEntry(p, m, probes.get(breakerKey(p.id, m.id)))));
+}
+
+/** The registry's models and routes, without anything secret (no base URLs, no key variables). */
+export function modelsReply(registry: ProviderRegistry, loadedAt: number): Extract<ModelsReply, { ok: true }> {
+  const models: CatalogModel[] = registry.providers.flatMap((p) => p.models.map((m) => ({ provider: p.id, model: m.id, wire: p.wire, simulated: p.simulated })));
+  const routes = Object.fromEntries(Object.entries(registry.routes).map(([name, chain]) => [name, chain.map(formatModelRef)]));
+  return { ok: true, loadedAt, models, routes };
+}
+
+/**
+ * The models a probe request names: all, one provider's, or one model (`model` alone may be
+ * `provider/model` or a bare id, as clients write it). An unknown name is a 404.
+ */
+export function selectProbeTargets(registry: ProviderRegistry, req: Pick<ProbeRequest, 'provider' | 'model'>): ProbeTarget[] | RpcError {
+  let { provider, model } = req;
+  if (model !== undefined && provider === undefined) {
+    const ref = resolveModelName(registry, model);
+    if (!ref) return notFound(`unknown model "${model}"`);
+    ({ provider, model } = ref);
+  }
+  const providers = provider === undefined ? registry.providers : registry.providers.filter((p) => p.id === provider);
+  if (providers.length === 0) return notFound(`unknown provider "${provider}"`);
+  const targets = providers.flatMap((p) => p.models.filter((m) => model === undefined || m.id === model).map((m) => ({ key: breakerKey(p.id, m.id), provider: p, model: m })));
+  if (targets.length === 0) return notFound(`provider "${provider}" declares no model "${model}"`);
+  return targets;
+}
+
+function notFound(message: string): RpcError {
+  return { status: 404, code: 'ROUTER.UNKNOWN_MODEL', type: 'invalid_request_error', message };
+}
+
+/** When a probe last ran: the latest `checkedAt` among its checks (ISO instants compare as strings). */
+export function probedAt(probe: ModelProbe): string {
+  const instants = [probe.completion.checkedAt, ...Object.values(probe.capabilities).map((c) => c.checkedAt)].filter((t): t is string => t !== undefined);
+  return instants.reduce((latest, t) => (t > latest ? t : latest), '');
+}
+
+/** A result from another replica (or our own echo) replaces ours only when it is newer. */
+export function isNewerProbe(candidate: ModelProbe, current: ModelProbe | undefined): boolean {
+  return current === undefined || probedAt(candidate) > probedAt(current);
+}
