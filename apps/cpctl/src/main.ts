@@ -2,6 +2,8 @@
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { CliConfigSchema, loadConfig } from '@cp/shared/config';
+import { CAPABILITY_NAMES, MatrixEntry } from '@cp/shared/contracts';
+import { z } from 'zod';
 
 /** cpctl: operator commands against the gateway (`CP_GATEWAY_URL`, key from `CP_API_KEY` or `.run/gateway.key`). */
 const config = loadConfig(CliConfigSchema);
@@ -16,8 +18,10 @@ function apiKey(): string {
   }
 }
 
-async function call(path: string, auth: boolean): Promise<unknown> {
-  const res = await fetch(`${program.opts<{ url: string }>().url}${path}`, { headers: auth ? { authorization: `Bearer ${apiKey()}` } : {} });
+async function call(path: string, auth: boolean, post?: unknown): Promise<unknown> {
+  const headers: Record<string, string> = auth ? { authorization: `Bearer ${apiKey()}` } : {};
+  if (post !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(`${program.opts<{ url: string }>().url}${path}`, post === undefined ? { headers } : { method: 'POST', headers, body: JSON.stringify(post) });
   const body: unknown = await res.json();
   if (!res.ok) throw new Error(`${res.status}: ${JSON.stringify(body)}`);
   return body;
@@ -41,6 +45,46 @@ program
     const r = (await call('/v1/audit/verify', true)) as { ok: boolean };
     print(r);
     if (!r.ok) process.exitCode = 1;
+  });
+
+/** The gateway's matrix answer, parsed rather than trusted. */
+const MatrixList = z.object({ data: z.array(MatrixEntry) });
+/** One line per model: wire, whether simulated, the plain completion and each capability's status. */
+function printMatrix(rows: MatrixEntry[]): void {
+  const table = [['model', 'wire', 'sim', 'completion', ...CAPABILITY_NAMES], ...rows.map((r) => [r.id, r.wire, r.simulated ? 'yes' : 'no', r.completion.status, ...CAPABILITY_NAMES.map((c) => r.capabilities[c].status)])];
+  const widths = table[0].map((_, i) => Math.max(...table.map((row) => row[i].length)));
+  for (const row of table) process.stdout.write(row.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd() + '\n');
+  const failures = rows.flatMap((r) =>
+    [['completion', r.completion] as const, ...Object.entries(r.capabilities)].filter(([, c]) => c.status === 'failed').map(([name, c]) => `${r.id} ${name}: ${c.detail ?? 'failed'}`),
+  );
+  for (const f of failures) process.stdout.write(`failed: ${f}\n`);
+}
+
+const providers = program.command('providers').description('providers, models and their verified capabilities');
+
+providers
+  .command('matrix')
+  .description('the compatibility matrix: declared, verified, failed or unsupported per capability')
+  .option('--json', 'print the raw JSON')
+  .action(async (opts: { json?: boolean }) => {
+    const body = await call('/v1/providers/matrix', true);
+    if (opts.json) print(body);
+    else printMatrix(MatrixList.parse(body).data);
+  });
+
+providers
+  .command('probe')
+  .description('probe the live providers now and print the updated matrix')
+  .option('--provider <id>', 'only this provider')
+  .option('--model <name>', 'only this model (provider/model, or a model id with --provider)')
+  .option('--json', 'print the raw JSON')
+  .action(async (opts: { provider?: string; model?: string; json?: boolean }) => {
+    const body = await call('/v1/providers/probe', true, { ...(opts.provider ? { provider: opts.provider } : {}), ...(opts.model ? { model: opts.model } : {}) });
+    // The answer is the whole matrix; show and judge only what this run probed.
+    const rows = MatrixList.parse(body).data.filter((r) => (!opts.provider || r.provider === opts.provider) && (!opts.model || r.id === opts.model || r.model === opts.model));
+    if (opts.json) print(body);
+    else printMatrix(rows);
+    if (rows.some((r) => r.completion.status === 'failed' || Object.values(r.capabilities).some((c) => c.status === 'failed'))) process.exitCode = 1;
   });
 
 program.parseAsync(process.argv).catch((err: unknown) => {

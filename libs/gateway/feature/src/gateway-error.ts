@@ -1,3 +1,6 @@
+import type { z } from 'zod';
+import { BusRequestError } from '@cp/shared/messaging';
+
 /** An error the edge answers in the OpenAI error shape; `code` is stable, `message` is for people. */
 export class GatewayError extends Error {
   constructor(
@@ -14,4 +17,19 @@ export class GatewayError extends Error {
   static invalidRequest(message: string, param: string | null = null, code = 'invalid_request') {
     return new GatewayError(400, code, 'invalid_request_error', message, param);
   }
+}
+
+/** Parses a request body with its schema; the first issue becomes a 400 naming the parameter. */
+export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
+  const parsed = schema.safeParse(body);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const param = issue?.path.join('.') || null;
+  throw GatewayError.invalidRequest(`invalid request: ${param ? `${param}: ` : ''}${issue?.message ?? 'malformed body'}`, param);
+}
+
+/** A request to the router that got no answer: 504 when it timed out, 503 when nobody is listening. */
+export function routerUnavailable(err: unknown): GatewayError {
+  if (err instanceof BusRequestError && err.code === 'BUS.TIMEOUT') return new GatewayError(504, 'router_timeout', 'timeout', 'the router did not answer within the request deadline');
+  return new GatewayError(503, 'router_unavailable', 'service_unavailable', 'the router is not reachable');
 }

@@ -7,6 +7,7 @@ import { ChatCompletionsController } from './chat-completions.controller';
 import { CompletionService } from './completion.service';
 import { GATEWAY_CONFIG, GatewayConfigSchema } from './gateway-config';
 import { HealthController } from './health.controller';
+import { ModelsController } from './models.controller';
 
 @Module({})
 export class GatewayModule {
@@ -16,7 +17,7 @@ export class GatewayModule {
     return {
       module: GatewayModule,
       imports: [RuntimeModule.forRoot(rt)],
-      controllers: [ChatCompletionsController, HealthController, AuditController],
+      controllers: [ChatCompletionsController, HealthController, AuditController, ModelsController],
       providers: [{ provide: GATEWAY_CONFIG, useValue: config }, ApiKeyGuard, CompletionService],
     };
   }
