@@ -1,13 +1,7 @@
 import OpenAI from 'openai';
-import { Client } from 'pg';
-import { Stack, waitFor } from '@cp/shared/testing';
-
-/** Drives provider-sim's control API for one named provider instance. */
-const sim = (stack: Stack) => ({
-  fault: (instance: string, body: Record<string, unknown>) => fetch(`${stack.simUrl}/_sim/instances/${instance}/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
-  clear: (instance: string) => fetch(`${stack.simUrl}/_sim/instances/${instance}/faults`, { method: 'DELETE' }),
-  requests: async (instance: string) => ((await (await fetch(`${stack.simUrl}/_sim/instances/${instance}/stats`)).json()) as { requests: number }).requests,
-});
+import type { Client } from 'pg';
+import { type Stack, waitFor } from '@cp/shared/testing';
+import { ledgerEvent, simControl as sim, startE2e } from './support/e2e-kit';
 
 interface Attempt {
   provider: string;
@@ -19,26 +13,19 @@ describe('provider plane: failover and circuit breakers through the gateway', ()
   let stack: Stack;
   let client: OpenAI;
   let db: Client;
+  let stop: (() => Promise<void>) | undefined;
   const RESET_MS = 1500;
 
   beforeAll(async () => {
-    stack = await new Stack({ label: 'failover', serviceEnv: { router: { CP_BREAKER_RESET_MS: String(RESET_MS) } } }).start();
-    client = new OpenAI({ baseURL: `${stack.gatewayUrl}/v1`, apiKey: stack.apiKey, maxRetries: 0 });
-    db = new Client({ connectionString: stack.iso.databaseUrl });
-    await db.connect();
+    ({ stack, client, db, stop } = await startE2e({ label: 'failover', serviceEnv: { router: { CP_BREAKER_RESET_MS: String(RESET_MS) } } }));
   });
 
   afterAll(async () => {
-    await db?.end();
-    await stack?.stop();
+    await stop?.();
   });
 
   const ask = (text: string, model = 'qwen/qwen3-235b-a22b') => client.chat.completions.create({ model, messages: [{ role: 'user', content: text }] }).withResponse();
-  const trailOf = async (requestId: string | null) =>
-    waitFor('ledger event', async () => {
-      const r = await db.query(`SELECT payload FROM events WHERE correlation_id = $1 AND type = 'gateway.request-completed'`, [requestId]);
-      return r.rowCount ? (r.rows[0].payload as { trail: { attempts: Attempt[]; failover: boolean } }).trail : undefined;
-    });
+  const trailOf = async (requestId: string | null) => (await ledgerEvent<{ trail: { attempts: Attempt[]; failover: boolean } }>(db, requestId)).trail;
 
   it('given the primary answers 503, then every request succeeds through the Gemini-format fallback, the breaker opens after the third failure and later requests skip the primary', async () => {
     await sim(stack).fault('qwen', { type: 'status', status: 503 });

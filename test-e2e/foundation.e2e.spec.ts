@@ -1,10 +1,11 @@
 import OpenAI from 'openai';
-import { Client } from 'pg';
+import type { Client } from 'pg';
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
-import { OtlpReceiver, REPO_ROOT, Stack, waitFor } from '@cp/shared/testing';
+import { OtlpReceiver, REPO_ROOT, type Stack, waitFor } from '@cp/shared/testing';
+import { startE2e } from './support/e2e-kit';
 
 const version = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
@@ -20,6 +21,7 @@ describe('foundation: the six services end to end', () => {
   let stack: Stack;
   let client: OpenAI;
   let db: Client;
+  let stop: (() => Promise<void>) | undefined;
 
   const verify = async (): Promise<Verify> => {
     const res = await fetch(`${stack.gatewayUrl}/v1/audit/verify`, { headers: { authorization: `Bearer ${stack.apiKey}` } });
@@ -30,15 +32,11 @@ describe('foundation: the six services end to end', () => {
 
   beforeAll(async () => {
     const endpoint = await otlp.start();
-    stack = await new Stack({ label: 'found', env: { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint } }).start();
-    client = new OpenAI({ baseURL: `${stack.gatewayUrl}/v1`, apiKey: stack.apiKey, maxRetries: 0 });
-    db = new Client({ connectionString: stack.iso.databaseUrl });
-    await db.connect();
+    ({ stack, client, db, stop } = await startE2e({ label: 'found', env: { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint } }));
   });
 
   afterAll(async () => {
-    await db?.end();
-    await stack?.stop();
+    await stop?.();
     await otlp.stop();
   });
 

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { REPO_ROOT, Stack } from '@cp/shared/testing';
+import { simControl as sim } from './support/e2e-kit';
 
 const FIRST_BYTE_MS = 400;
 
@@ -32,7 +33,7 @@ describe('provider plane: a hanging provider', () => {
   });
 
   it('given the primary accepts and never answers, then the request costs one first-byte timeout and is served by the fallback', async () => {
-    await fetch(`${stack.simUrl}/_sim/instances/qwen/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'hang' }) });
+    await sim(stack).fault('qwen', { type: 'hang' });
     const started = Date.now();
     const r = await client.chat.completions.create({ model: 'qwen/qwen3-235b-a22b', messages: [{ role: 'user', content: 'are you there' }] });
     const elapsed = Date.now() - started;
