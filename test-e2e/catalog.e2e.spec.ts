@@ -141,6 +141,23 @@ describe('models and the compatibility matrix through the gateway', () => {
     expect(failing).toMatchObject({ code: 1, stdout: expect.stringContaining('failed: kimi/kimi-k2-0905-preview tools: HTTP 500') });
   });
 
+  it('given the router restarts, then the new process restores the last probe of every model from the event store', async () => {
+    // Every probe so far: the full run, glm-4.5v, and cpctl's two kimi probes.
+    await waitFor('every probe stored', async () => {
+      const r = await db.query(`SELECT count(*)::int AS n FROM events WHERE type = 'router.capability-probed'`);
+      return r.rows[0].n === registryIds.length + 3 ? true : undefined;
+    });
+    const before = await call('GET', '/v1/providers/matrix');
+    await stack.stopService('router');
+    stack.spawn('router');
+    await stack.waitHealthy();
+    const after = await call('GET', '/v1/providers/matrix');
+    expect(after.status).toBe(200);
+    expect(after.body.data).toEqual(before.body.data);
+    expect(statuses(row(after.body, 'glm/glm-4.6'))).toEqual({ tools: 'verified', vision: 'unsupported', streaming: 'failed', jsonMode: 'verified' });
+    expect(row(after.body, 'kimi/kimi-k2-0905-preview')?.capabilities.tools).toMatchObject({ status: 'failed', detail: 'HTTP 500' });
+  });
+
   it('given a bad probe request, then the errors come in the OpenAI shape', async () => {
     const unknown = await call('POST', '/v1/providers/probe', { provider: 'nope' });
     expect(unknown.status).toBe(404);

@@ -1,7 +1,8 @@
 import type { Subscription } from '@nats-io/transport-node';
-import { AuditReplay, BreakerTransitioned, EventEnvelope, type PayloadOf } from '@cp/shared/contracts';
+import { BreakerTransitioned, EventEnvelope, type PayloadOf } from '@cp/shared/contracts';
 import type { ServiceRuntime } from '@cp/shared/runtime';
 import { BreakerTransitionSchema, type BreakerBook, type BreakerTransition } from '@cp/router/domain';
+import { StoreRestore } from './store-restore';
 
 type Published = PayloadOf<typeof BreakerTransitioned>;
 
@@ -16,14 +17,17 @@ const dec = new TextDecoder();
  */
 export class BreakerSync {
   private sub?: Subscription;
-  private restoreTimer?: NodeJS.Timeout;
-  private stopped = false;
+  private readonly restore: StoreRestore<typeof BreakerTransitioned>;
 
   constructor(
     private readonly rt: ServiceRuntime,
     private readonly breakers: BreakerBook,
     readonly replicaId: string,
-  ) {}
+  ) {
+    this.restore = new StoreRestore(rt, BreakerTransitioned, (p) => this.apply(p, 'store'), 'breakers', () => ({
+      open: this.breakers.snapshot().filter((b) => b.state !== 'closed').map((b) => b.key),
+    }));
+  }
 
   /** Publishes one local transition. */
   publish(t: BreakerTransition): void {
@@ -37,13 +41,11 @@ export class BreakerSync {
    */
   async start(waitMs = 3000): Promise<void> {
     this.sub = this.rt.bus.nc.subscribe(this.rt.bus.subject(BreakerTransitioned.subject), { callback: (err, msg) => void (err ? undefined : this.onLive(msg.data)) });
-    const restored = await this.restore(waitMs);
-    if (!restored) this.retryRestore(1000);
+    await this.restore.start(waitMs);
   }
 
   stop(): void {
-    this.stopped = true;
-    clearTimeout(this.restoreTimer);
+    this.restore.stop();
     this.sub?.unsubscribe();
   }
 
@@ -57,29 +59,6 @@ export class BreakerSync {
     const payload = BreakerTransitioned.schema.safeParse(envelope.payload);
     if (!payload.success || payload.data.origin === this.replicaId) return;
     this.apply(payload.data, 'live');
-  }
-
-  private async restore(timeoutMs: number): Promise<boolean> {
-    try {
-      const { events } = await this.rt.bus.request(AuditReplay, { type: BreakerTransitioned.type, latestPerStream: true }, timeoutMs);
-      let applied = 0;
-      for (const e of events) {
-        const payload = BreakerTransitioned.schema.safeParse(e.payload);
-        if (payload.success) applied += this.apply(payload.data, 'store') ? 1 : 0;
-      }
-      this.rt.logger.info({ breakers: applied, open: this.breakers.snapshot().filter((b) => b.state !== 'closed').map((b) => b.key) }, 'breakers restored from the event store');
-      return true;
-    } catch (err) {
-      this.rt.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'breaker restore from the event store failed; retrying in the background');
-      return false;
-    }
-  }
-
-  private retryRestore(delayMs: number): void {
-    if (this.stopped) return;
-    this.restoreTimer = setTimeout(() => {
-      void this.restore(3000).then((ok) => ok || this.retryRestore(Math.min(delayMs * 2, 30_000)));
-    }, delayMs);
   }
 
   private apply(published: Published, from: 'live' | 'store'): boolean {

@@ -7,8 +7,9 @@ import type { ProviderRegistry } from '@cp/router/domain';
 import { uuidv7 } from 'uuidv7';
 import { z } from 'zod';
 import { CapabilityProber, type ModelProbe } from './capability-prober';
-import { isNewerProbe, matrixEntries, modelsReply, selectProbeTargets, type ProbeTarget } from './capability-matrix';
+import { isNewerProbe, matrixEntries, probeFor, modelsReply, selectProbeTargets, type ProbeTarget } from './capability-matrix';
 import { HttpProviderClient } from './http-provider-client';
+import { StoreRestore } from './store-restore';
 
 export const CatalogConfigSchema = z.object({
   /** Probe every model once at boot, in the background. */
@@ -21,13 +22,15 @@ export const CatalogConfigSchema = z.object({
 });
 export type CatalogConfig = z.infer<typeof CatalogConfigSchema>;
 
-type Trigger = PayloadOf<typeof CapabilityProbed>['trigger'];
+type Published = PayloadOf<typeof CapabilityProbed>;
+type Trigger = Published['trigger'];
 
 /**
  * The router's model catalog and compatibility matrix: serves `router.models`, `router.matrix` and
  * `router.probe`, keeps the last probe of each model in memory, publishes each one as
- * `router.capability-probed`, and applies the ones other replicas publish. Probes use their own
- * HTTP pools, so they never take a connection from the completion path.
+ * `router.capability-probed`, and applies the ones other replicas publish. On start it restores the
+ * newest stored probe of each model, so a restarted or new replica answers the same matrix. Probes
+ * use their own HTTP pools, so they never take a connection from the completion path.
  */
 export class CapabilityCatalog implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
   private readonly probes = new Map<string, ModelProbe>();
@@ -36,6 +39,7 @@ export class CapabilityCatalog implements OnModuleInit, OnApplicationBootstrap, 
   private readonly prober: CapabilityProber;
   private readonly loadedAt: number;
   private sub?: Subscription;
+  private readonly restore: StoreRestore<typeof CapabilityProbed>;
 
   constructor(
     private readonly rt: ServiceRuntime,
@@ -46,12 +50,10 @@ export class CapabilityCatalog implements OnModuleInit, OnApplicationBootstrap, 
     this.http = new HttpProviderClient(rt.tracer);
     this.prober = new CapabilityProber(this.http, config.CP_PROBE_TIMEOUT_MS);
     this.loadedAt = Math.floor(Date.now() / 1000);
+    this.restore = new StoreRestore(rt, CapabilityProbed, (p) => this.apply(p), 'capability probes');
   }
 
-  onModuleInit(): void {
-    this.rt.bus.serve(RouterModels, () => this.models(), 'router', catalogFailure);
-    this.rt.bus.serve(RouterMatrix, () => this.matrix(), 'router', catalogFailure);
-    this.rt.bus.serve(RouterProbe, (req) => this.probe(req, 'rpc'), 'router', catalogFailure);
+  async onModuleInit(): Promise<void> {
     // No queue group: every replica applies every probe result, so any of them answers the same matrix.
     this.sub = this.rt.bus.nc.subscribe(this.rt.bus.subject(CapabilityProbed.subject), {
       callback: (err, msg) => {
@@ -66,6 +68,11 @@ export class CapabilityCatalog implements OnModuleInit, OnApplicationBootstrap, 
         this.applyPublished(data);
       },
     });
+    // Live first, then the store: nothing published in between is missed, and older results never win.
+    await this.restore.start();
+    this.rt.bus.serve(RouterModels, () => this.models(), 'router', catalogFailure);
+    this.rt.bus.serve(RouterMatrix, () => this.matrix(), 'router', catalogFailure);
+    this.rt.bus.serve(RouterProbe, (req) => this.probe(req, 'rpc'), 'router', catalogFailure);
   }
 
   onApplicationBootstrap(): void {
@@ -78,6 +85,7 @@ export class CapabilityCatalog implements OnModuleInit, OnApplicationBootstrap, 
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.restore.stop();
     this.sub?.unsubscribe();
     await this.http.close();
   }
@@ -129,10 +137,14 @@ export class CapabilityCatalog implements OnModuleInit, OnApplicationBootstrap, 
     const envelope = EventEnvelope.safeParse(data);
     if (!envelope.success) return;
     const payload = CapabilityProbed.schema.safeParse(envelope.data.payload);
-    if (!payload.success) return;
-    const { key, completion, capabilities } = payload.data;
-    if (!this.registry.providers.some((p) => p.id === payload.data.provider && p.models.some((m) => m.id === payload.data.model))) return;
-    const probe = { completion, capabilities };
-    if (isNewerProbe(probe, this.probes.get(key))) this.probes.set(key, probe);
+    if (payload.success) this.apply(payload.data);
+  }
+
+  /** Keeps a published probe when it still describes the registry's model and is newer than ours. */
+  private apply(published: Published): boolean {
+    const probe = probeFor(this.registry, published);
+    if (!probe || !isNewerProbe(probe, this.probes.get(published.key))) return false;
+    this.probes.set(published.key, probe);
+    return true;
   }
 }

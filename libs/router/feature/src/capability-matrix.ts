@@ -1,4 +1,4 @@
-import type { CatalogModel, MatrixEntry, ModelsReply, ProbeRequest, RpcError } from '@cp/shared/contracts';
+import type { CatalogModel, ModelChecks, MatrixEntry, ModelsReply, ProbeRequest, RpcError } from '@cp/shared/contracts';
 import { breakerKey, formatModelRef, resolveModelName, type ModelSpec, type ProviderRegistry, type ResolvedProvider } from '@cp/router/domain';
 import { unprobedCheck, type ModelProbe } from './capability-prober';
 
@@ -69,4 +69,18 @@ export function probedAt(probe: ModelProbe): string {
 /** A result from another replica (or our own echo) replaces ours only when it is newer. */
 export function isNewerProbe(candidate: ModelProbe, current: ModelProbe | undefined): boolean {
   return current === undefined || probedAt(candidate) > probedAt(current);
+}
+
+/**
+ * A probe published earlier (by another replica, or before a restart) still describes the model only
+ * if the registry has not changed what was probed since: same provider and model, same wire, still
+ * simulated or still real, and the same declared capabilities. Otherwise it is dropped and the row
+ * shows the current declaration until the next probe.
+ */
+export function probeFor(registry: ProviderRegistry, published: ModelChecks): ModelProbe | undefined {
+  const provider = registry.providers.find((p) => p.id === published.provider);
+  const model = provider?.models.find((m) => m.id === published.model);
+  if (!provider || !model || provider.wire !== published.wire || provider.simulated !== published.simulated) return undefined;
+  const sameDeclaration = (Object.keys(published.capabilities) as (keyof ModelProbe['capabilities'])[]).every((c) => published.capabilities[c].declared === model.capabilities[c]);
+  return sameDeclaration ? { completion: published.completion, capabilities: published.capabilities } : undefined;
 }

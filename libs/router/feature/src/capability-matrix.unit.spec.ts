@@ -1,5 +1,5 @@
 import { parseProviderRegistry } from '@cp/router/domain';
-import { isNewerProbe, matrixEntries, modelsReply, probedAt, selectProbeTargets } from './capability-matrix';
+import { isNewerProbe, matrixEntries, modelsReply, probeFor, probedAt, selectProbeTargets } from './capability-matrix';
 import type { ModelProbe } from './capability-prober';
 
 const registry = parseProviderRegistry(
@@ -124,5 +124,25 @@ describe('modelsReply', () => {
       ],
       routes: { fast: ['qwen/turbo', 'claude/sonnet'], vision: ['qwen/vl', 'claude/sonnet'] },
     });
+  });
+});
+
+describe('probeFor (a published probe applied to the current registry)', () => {
+  const published = { provider: 'qwen', model: 'turbo', wire: 'openai' as const, simulated: true, ...probe('2026-01-01T00:00:00.000Z') };
+
+  it('given a probe of the model as it is declared now, then it is kept as the model probe', () => {
+    expect(probeFor(registry, published)).toEqual(probe('2026-01-01T00:00:00.000Z'));
+  });
+
+  it('given the registry no longer has that model or provider, then nothing is kept', () => {
+    expect(probeFor(registry, { ...published, model: 'gone' })).toBeUndefined();
+    expect(probeFor(registry, { ...published, provider: 'gone' })).toBeUndefined();
+  });
+
+  it('given the declaration, the wire or the simulated flag changed since the probe, then nothing is kept', () => {
+    const p = probe('2026-01-01T00:00:00.000Z');
+    expect(probeFor(registry, { ...published, capabilities: { ...p.capabilities, vision: { declared: true, status: 'verified' } } })).toBeUndefined();
+    expect(probeFor(registry, { ...published, wire: 'anthropic' })).toBeUndefined();
+    expect(probeFor(registry, { ...published, simulated: false })).toBeUndefined();
   });
 });

@@ -1,4 +1,4 @@
-import { Inject, Module, type DynamicModule, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Inject, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { loadConfig, processEnvironment } from '@cp/shared/config';
@@ -21,7 +21,7 @@ export const RouterConfigSchema = z.object({
 
 const REGISTRY = Symbol('ProviderRegistry');
 
-class RouterLifecycle implements OnModuleInit, OnApplicationShutdown {
+class RouterLifecycle implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
   constructor(
     @Inject(RUNTIME) private readonly rt: ServiceRuntime,
     @Inject(CompletionPipeline) private readonly pipeline: CompletionPipeline,
@@ -37,6 +37,10 @@ class RouterLifecycle implements OnModuleInit, OnApplicationShutdown {
     // Queue group: router replicas share the completion load.
     this.rt.bus.serve(RouterComplete, (req) => this.pipeline.complete(req), 'router', failedBeforeAnyAttempt);
     this.rt.bus.serveStream(RouterStream, (req, sink) => this.pipeline.stream(req, sink), 'router', streamFailedBeforeAnyAttempt);
+  }
+
+  /** Health answers only once every module is initialised, breakers and probe results restored included. */
+  onApplicationBootstrap(): void {
     serveHealth(this.rt, () => ({ replica: this.sync.replicaId, providers: redactRegistry(this.registry).providers.length, breakers: this.breakers.snapshot() }));
   }
 

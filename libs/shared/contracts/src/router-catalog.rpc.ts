@@ -47,6 +47,7 @@ export const ModelChecks = z.object({
   completion: CompletionCheck,
   capabilities: CapabilityChecks,
 });
+export type ModelChecks = z.infer<typeof ModelChecks>;
 
 /** One provider/model row of the compatibility matrix. */
 export const MatrixEntry = ModelChecks.extend({
