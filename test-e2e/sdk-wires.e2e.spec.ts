@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type OpenAI from 'openai';
 import type { Client } from 'pg';
 import { parse } from 'yaml';
+import { simThoughtSignature } from '@cp/provider-sim/domain';
 import { REPO_ROOT, type Stack } from '@cp/shared/testing';
 import { ledgerEvent, simControl as sim, startE2e } from './support/e2e-kit';
 
@@ -205,7 +206,8 @@ describe('the openai SDK through the gateway against each provider wire format',
       } else {
         expect(sent.contents).toEqual([
           { role: 'user', parts: [{ text: WEATHER_QUESTION }] },
-          { role: 'model', parts: [expect.objectContaining({ functionCall: expect.objectContaining({ name: 'get_weather', args: WEATHER_ARGS }) })] },
+          // The thought signature Gemini put on the call rode in the tool call id and came back on the part.
+          { role: 'model', parts: [{ functionCall: { name: 'get_weather', args: WEATHER_ARGS }, thoughtSignature: simThoughtSignature('get_weather') }] },
           { role: 'user', parts: [expect.objectContaining({ functionResponse: expect.objectContaining({ name: 'get_weather', response: WEATHER_RESULT }) })] },
         ]);
         expect(sent.tools).toEqual([{ functionDeclarations: [{ name: 'get_weather', description: 'Current weather for a city', parametersJsonSchema: WEATHER_SCHEMA }] }]);
@@ -309,6 +311,37 @@ describe('the openai SDK through the gateway against each provider wire format',
       }
       const event = await ledger(res.response.headers.get('x-request-id'));
       expect(event).toMatchObject({ status: 200, outcome: 'ok', provider, trail: { failover: false } });
+    });
+  });
+
+  describe('gemini/gemini-3-pro-preview (thought signatures required)', () => {
+    const model = 'gemini/gemini-3-pro-preview';
+    const ask = (messages: OpenAI.ChatCompletionMessageParam[]) => client.chat.completions.create({ model, tools: [WEATHER_TOOL], messages }).withResponse();
+
+    it('given a tool loop, then the signature rides in the tool call id and goes back to Gemini; a client that drops it gets Gemini 3 refusal as a 400', async () => {
+      await script('gemini', [{ toolCalls: [{ name: 'get_weather', arguments: WEATHER_ARGS }] }]);
+      const question: OpenAI.ChatCompletionMessageParam = { role: 'user', content: WEATHER_QUESTION };
+      const first = (await ask([question])).data;
+      const call = first.choices[0].message.tool_calls?.[0];
+      if (call?.type !== 'function') throw new Error('expected a function tool call');
+      expect(call.id).toContain('__thought__');
+      const toolTurn = (id: string): OpenAI.ChatCompletionMessageParam[] => [
+        question,
+        { role: 'assistant', content: null, tool_calls: [{ ...call, id }] },
+        { role: 'tool', tool_call_id: id, content: JSON.stringify(WEATHER_RESULT) },
+      ];
+
+      const second = (await ask(toolTurn(call.id))).data;
+      expect(second.choices[0].finish_reason).toBe('stop');
+      const sent = (await upstream('gemini', 2)).body;
+      expect(sent.contents[1]).toEqual({ role: 'model', parts: [{ functionCall: { name: 'get_weather', args: WEATHER_ARGS }, thoughtSignature: simThoughtSignature('get_weather') }] });
+
+      // The same turn with the bare id: Gemini 3 refuses it, and a 400 stays with the client.
+      const refused = await ask(toolTurn(call.id.split('__thought__')[0])).catch((e: unknown) => e);
+      expect(refused).toMatchObject({ status: 400, code: 'PROVIDER.REQUEST_REJECTED', type: 'invalid_request_error' });
+      // The provider's own words reach the client, so the agent's developer can see why.
+      expect((refused as Error).message).toContain('gemini rejected the request: provider answered HTTP 400: Function call is missing a thought_signature');
+      expect(await sim(stack).stats('gemini')).toMatchObject({ requests: 3 });
     });
   });
 });

@@ -4,7 +4,61 @@ import { sseData } from './sse';
 import { splitText } from './tokens';
 import { parseFailure, type ParseOutcome, type RenderInput, type RouteHints, type WireFormat } from './wire-format';
 
-type Part = { text: string } | { functionCall: { name: string; args: Record<string, unknown> } };
+type Part = { text: string } | { functionCall: { name: string; args: Record<string, unknown> }; thoughtSignature?: string };
+
+const SIGNATURE_PREFIX = 'sim-thought:';
+
+/**
+ * The thought signature the sim puts on the first function call of an answer, as Gemini thinking
+ * models do: opaque to clients, and recognised again when it comes back.
+ */
+export function simThoughtSignature(functionName: string): string {
+  return Buffer.from(`${SIGNATURE_PREFIX}${functionName}`).toString('base64');
+}
+
+function signatureMatches(signature: string, functionName: string): boolean {
+  return Buffer.from(signature, 'base64').toString() === `${SIGNATURE_PREFIX}${functionName}`;
+}
+
+/** Gemini 3 models require the signature back on the function calls of the current turn; 2.5 models accept calls without one. */
+function requiresSignatures(model: string | undefined): boolean {
+  return model !== undefined && model.startsWith('gemini-3');
+}
+
+/** Index of the last user content that is a prompt (has a text part), not a function response: the current turn starts there. */
+function currentTurnStart(contents: unknown[]): number {
+  for (let i = contents.length - 1; i >= 0; i--) {
+    const c = contents[i];
+    if (isRecord(c) && (c.role === undefined || c.role === 'user') && Array.isArray(c.parts) && c.parts.some((p) => isRecord(p) && typeof p.text === 'string')) return i;
+  }
+  return 0;
+}
+
+/**
+ * Thought signatures sent back must be ones the sim issued for that function (Gemini answers a
+ * corrupted one with 400). For Gemini 3 models the first function call of each model content in
+ * the current turn must carry one.
+ */
+function checkThoughtSignatures(contents: unknown[], model: string | undefined): string | undefined {
+  const start = currentTurnStart(contents);
+  for (let i = 0; i < contents.length; i++) {
+    const content = contents[i];
+    if (!isRecord(content) || content.role !== 'model' || !Array.isArray(content.parts)) continue;
+    const calls = content.parts.filter((p): p is JsonRecord => isRecord(p) && isRecord(p.functionCall));
+    for (const part of calls) {
+      const name = isRecord(part.functionCall) && typeof part.functionCall.name === 'string' ? part.functionCall.name : '';
+      if (part.thoughtSignature !== undefined && (typeof part.thoughtSignature !== 'string' || !signatureMatches(part.thoughtSignature, name))) {
+        return `Corrupted thought signature on function call \`${name}\` in contents[${i}].`;
+      }
+    }
+    const first = calls[0];
+    if (first && i > start && requiresSignatures(model) && first.thoughtSignature === undefined) {
+      const name = isRecord(first.functionCall) ? String(first.functionCall.name) : '';
+      return `Function call is missing a thought_signature in functionCall parts. This is required for tools to work correctly. Function call \`${name}\` in contents[${i}].`;
+    }
+  }
+  return undefined;
+}
 
 function partsOf(content: unknown): unknown[] {
   if (typeof content === 'string') return [{ text: content }];
@@ -59,6 +113,8 @@ export function parseGeminiRequest(body: unknown, hints: RouteHints): ParseOutco
     promptChars += textChars(content);
     if (content.role === undefined || content.role === 'user') lastUser = content;
   }
+  const signatureProblem = checkThoughtSignatures(contents, hints.model);
+  if (signatureProblem) return parseFailure(signatureProblem);
   const user = readUserContent(lastUser);
   return {
     ok: true,
@@ -74,8 +130,9 @@ export function parseGeminiRequest(body: unknown, hints: RouteHints): ParseOutco
   };
 }
 
+/** Only the first call of an answer is signed, as Gemini signs parallel calls. */
 function functionCallParts(reply: SimReply): Part[] {
-  return reply.toolCalls.map((call) => ({ functionCall: { name: call.name, args: argumentsAsObject(call.arguments) } }));
+  return reply.toolCalls.map((call, i) => ({ functionCall: { name: call.name, args: argumentsAsObject(call.arguments) }, ...(i === 0 ? { thoughtSignature: simThoughtSignature(call.name) } : {}) }));
 }
 
 function usageMetadata(input: RenderInput) {

@@ -1,4 +1,4 @@
-import { geminiErrorBody, parseGeminiRequest, renderGeminiResponse, renderGeminiStream } from './gemini-wire';
+import { geminiErrorBody, parseGeminiRequest, renderGeminiResponse, renderGeminiStream, simThoughtSignature } from './gemini-wire';
 import type { RenderInput } from './wire-format';
 
 const input = (over: Partial<RenderInput> = {}): RenderInput => ({
@@ -41,13 +41,44 @@ describe('parseGeminiRequest', () => {
   it('Given no contents, When parsed, Then it fails', () => {
     expect(parseGeminiRequest({}, { model: 'g' }).ok).toBe(false);
   });
+
+  describe('thought signatures', () => {
+    const turn = (call: Record<string, unknown>) => ({
+      contents: [
+        { role: 'user', parts: [{ text: 'weather?' }] },
+        { role: 'model', parts: [{ functionCall: { name: 'get_weather', args: {} }, ...call }] },
+        { role: 'user', parts: [{ functionResponse: { name: 'get_weather', response: { t: 18 } } }] },
+      ],
+    });
+    const signed = turn({ thoughtSignature: simThoughtSignature('get_weather') });
+    const unsigned = turn({});
+
+    it('Given the signature the sim issued comes back, When parsed, Then any model accepts it', () => {
+      expect(parseGeminiRequest(signed, { model: 'gemini-3-pro-preview' }).ok).toBe(true);
+      expect(parseGeminiRequest(signed, { model: 'gemini-2.5-pro' }).ok).toBe(true);
+    });
+
+    it('Given a signature the sim did not issue for that function, When parsed, Then it is rejected as corrupted', () => {
+      expect(parseGeminiRequest(turn({ thoughtSignature: simThoughtSignature('other') }), { model: 'gemini-2.5-pro' })).toMatchObject({ ok: false, message: expect.stringContaining('Corrupted thought signature') });
+    });
+
+    it('Given a current-turn call without a signature, When parsed, Then Gemini 3 rejects it and Gemini 2.5 accepts it', () => {
+      expect(parseGeminiRequest(unsigned, { model: 'gemini-3-pro-preview' })).toMatchObject({ ok: false, message: expect.stringContaining('missing a thought_signature') });
+      expect(parseGeminiRequest(unsigned, { model: 'gemini-2.5-pro' }).ok).toBe(true);
+    });
+
+    it('Given an unsigned call in an earlier turn (before the last user prompt), When parsed, Then Gemini 3 accepts it', () => {
+      const body = { contents: [...unsigned.contents, { role: 'model', parts: [{ text: '18C' }] }, { role: 'user', parts: [{ text: 'thanks' }] }] };
+      expect(parseGeminiRequest(body, { model: 'gemini-3-pro-preview' }).ok).toBe(true);
+    });
+  });
 });
 
 describe('renderGeminiResponse', () => {
-  it('Given a tool call, When rendered, Then a functionCall part with parsed args, STOP and usageMetadata', () => {
-    const body = renderGeminiResponse(input({ reply: { content: null, toolCalls: [{ name: 'f', arguments: '{"a":1}' }] } }));
+  it('Given two tool calls, When rendered, Then functionCall parts with parsed args (the first one signed), STOP and usageMetadata', () => {
+    const body = renderGeminiResponse(input({ reply: { content: null, toolCalls: [{ name: 'f', arguments: '{"a":1}' }, { name: 'g', arguments: '{}' }] } }));
     expect(body).toEqual({
-      candidates: [{ content: { role: 'model', parts: [{ functionCall: { name: 'f', args: { a: 1 } } }] }, finishReason: 'STOP', index: 0 }],
+      candidates: [{ content: { role: 'model', parts: [{ functionCall: { name: 'f', args: { a: 1 } }, thoughtSignature: simThoughtSignature('f') }, { functionCall: { name: 'g', args: {} } }] }, finishReason: 'STOP', index: 0 }],
       usageMetadata: { promptTokenCount: 2, candidatesTokenCount: 7, totalTokenCount: 9 },
       modelVersion: 'gemini-sim',
       responseId: 'abc',

@@ -3,6 +3,7 @@ export * from './errors/domain-errors';
 export * from './errors/provider-error-class';
 export * from './errors/classify-provider-error';
 export * from './errors/retry-after';
+export * from './errors/provider-error-detail';
 export * from './errors/issue-path';
 
 // Registry
@@ -31,6 +32,7 @@ export * from './adapters/adapter-context';
 export * from './adapters/stream-translator';
 export * from './adapters/chunk-builder';
 export * from './adapters/wire-adapter';
+export * from './adapters/tool-call-id';
 export * from './adapters/openai/openai-request';
 export * from './adapters/openai/openai-response';
 export * from './adapters/openai/openai-stream';

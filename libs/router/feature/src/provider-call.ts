@@ -1,5 +1,5 @@
 import type { ChatCompletionRequest, ChatCompletionResponse } from '@cp/shared/contracts';
-import { adapterFor, classifyProviderError, parseRetryAfter, type ModelSpec, type ProviderErrorClassification, type ProviderFailure, type ResolvedProvider } from '@cp/router/domain';
+import { adapterFor, classifyProviderError, parseRetryAfter, providerErrorDetail, type ModelSpec, type ProviderErrorClassification, type ProviderFailure, type ResolvedProvider } from '@cp/router/domain';
 import { HttpProviderClient, ProviderTransportError } from './http-provider-client';
 
 export type CallOutcome =
@@ -16,9 +16,9 @@ export async function callProvider(http: HttpProviderClient, provider: ResolvedP
       { provider: provider.id, model: model.id, baseUrl: provider.baseUrl, path: built.path, headers: built.headers, body: built.body, timeouts: provider.timeouts, deadlineAt },
       async (res): Promise<CallOutcome> => {
         if (res.status !== 200) {
-          await res.text().catch(() => '');
+          const detail = providerErrorDetail(await res.text().catch(() => ''), [provider.apiKey]);
           const retryAfter = res.headers['retry-after'];
-          return fail({ kind: 'http', status: res.status, retryAfterMs: parseRetryAfter(typeof retryAfter === 'string' ? retryAfter : undefined, Date.now()) }, `provider answered HTTP ${res.status}`);
+          return fail({ kind: 'http', status: res.status, retryAfterMs: parseRetryAfter(typeof retryAfter === 'string' ? retryAfter : undefined, Date.now()) }, `provider answered HTTP ${res.status}${detail ? `: ${detail}` : ''}`);
         }
         let json: unknown;
         try {

@@ -1,5 +1,5 @@
 import type { ChatCompletionRequest, Usage } from '@cp/shared/contracts';
-import { adapterFor, classifyProviderError, parseRetryAfter, RouterDomainError, type ModelSpec, type ProviderErrorClassification, type ProviderFailure, type ResolvedProvider } from '@cp/router/domain';
+import { adapterFor, classifyProviderError, parseRetryAfter, providerErrorDetail, RouterDomainError, type ModelSpec, type ProviderErrorClassification, type ProviderFailure, type ResolvedProvider } from '@cp/router/domain';
 import { createParser } from 'eventsource-parser';
 import { HttpProviderClient, ProviderTransportError } from './http-provider-client';
 
@@ -39,9 +39,9 @@ export async function streamProvider(http: HttpProviderClient, provider: Resolve
       { provider: provider.id, model: model.id, baseUrl: provider.baseUrl, path: built.path, headers: built.headers, body: built.body, timeouts: provider.timeouts, deadlineAt, signal: sink.signal },
       async (res): Promise<StreamOutcome> => {
         if (res.status !== 200) {
-          await res.text().catch(() => '');
+          const detail = providerErrorDetail(await res.text().catch(() => ''), [provider.apiKey]);
           const retryAfter = res.headers['retry-after'];
-          return fail({ kind: 'http', status: res.status, retryAfterMs: parseRetryAfter(typeof retryAfter === 'string' ? retryAfter : undefined, Date.now()) }, `provider answered HTTP ${res.status}`);
+          return fail({ kind: 'http', status: res.status, retryAfterMs: parseRetryAfter(typeof retryAfter === 'string' ? retryAfter : undefined, Date.now()) }, `provider answered HTTP ${res.status}${detail ? `: ${detail}` : ''}`);
         }
         let broken: RouterDomainError | undefined;
         const parser = createParser({

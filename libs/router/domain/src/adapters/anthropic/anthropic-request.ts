@@ -2,6 +2,7 @@ import type { ChatCompletionRequest, ContentPart, FunctionTool, ToolChoice } fro
 import { type ConversationMessage, contentParts, contentText, isHttpUrl, isSystemMessage, parseDataUrl, systemTexts } from '../../chat/content';
 import { InvalidChatRequestError } from '../../errors/domain-errors';
 import { parseToolArguments } from '../tool-arguments';
+import { splitToolCallId } from '../tool-call-id';
 
 export type AnthropicBlock =
   | { type: 'text'; text: string }
@@ -48,11 +49,11 @@ function messageBlocks(message: ConversationMessage, index: number): AnthropicMe
       return { role: 'user', content: userBlocks(contentParts(message.content), index) };
     case 'assistant': {
       const text = contentText(message.content);
-      const calls = (message.tool_calls ?? []).map((call): AnthropicBlock => ({ type: 'tool_use', id: call.id, name: call.function.name, input: parseToolArguments(call.function.arguments) }));
+      const calls = (message.tool_calls ?? []).map((call): AnthropicBlock => ({ type: 'tool_use', id: splitToolCallId(call.id).id, name: call.function.name, input: parseToolArguments(call.function.arguments) }));
       return { role: 'assistant', content: [...(text === '' ? [] : [{ type: 'text' as const, text }]), ...calls] };
     }
     case 'tool':
-      return { role: 'user', content: [{ type: 'tool_result', tool_use_id: message.tool_call_id, content: contentText(message.content) }] };
+      return { role: 'user', content: [{ type: 'tool_result', tool_use_id: splitToolCallId(message.tool_call_id).id, content: contentText(message.content) }] };
   }
 }
 

@@ -1,5 +1,6 @@
 import type { FinishReason, ToolCall, Usage } from '@cp/shared/contracts';
 import type { AdapterContext } from '../adapter-context';
+import { toolCallIdWithSignature } from '../tool-call-id';
 import type { GeminiPart, GeminiUsageMetadata } from './gemini-wire';
 
 /** Gemini API paths, relative to the provider base URL (which carries no version segment). */
@@ -31,9 +32,14 @@ export function textOfParts(parts: GeminiPart[]): string {
   return parts.flatMap((p) => (p.text !== undefined && p.thought !== true ? [p.text] : [])).join('');
 }
 
-/** Gemini ids function calls only sometimes; OpenAI clients need one to answer with a tool result. */
+/**
+ * Gemini ids function calls only sometimes; OpenAI clients need one to answer with a tool result.
+ * A part's thought signature travels in the id (see `tool-call-id.ts`).
+ */
 export function toolCallsOfParts(parts: GeminiPart[], ctx: AdapterContext): ToolCall[] {
   return parts.flatMap((p): ToolCall[] =>
-    p.functionCall ? [{ id: p.functionCall.id ?? `call_${ctx.newId()}`, type: 'function', function: { name: p.functionCall.name, arguments: JSON.stringify(p.functionCall.args ?? {}) } }] : [],
+    p.functionCall
+      ? [{ id: toolCallIdWithSignature(p.functionCall.id ?? `call_${ctx.newId()}`, p.thoughtSignature), type: 'function', function: { name: p.functionCall.name, arguments: JSON.stringify(p.functionCall.args ?? {}) } }]
+      : [],
   );
 }

@@ -2,12 +2,13 @@ import type { ChatCompletionRequest, ContentPart, ToolChoice } from '@cp/shared/
 import { type ConversationMessage, contentParts, contentText, guessImageMimeType, isHttpUrl, isSystemMessage, parseDataUrl, systemTexts } from '../../chat/content';
 import { InvalidChatRequestError } from '../../errors/domain-errors';
 import { isPlainObject, parseToolArguments } from '../tool-arguments';
+import { splitToolCallId } from '../tool-call-id';
 
 export type GeminiRequestPart =
   | { text: string }
   | { inlineData: { mimeType: string; data: string } }
   | { fileData: { mimeType: string; fileUri: string } }
-  | { functionCall: { name: string; args: Record<string, unknown> } }
+  | { functionCall: { name: string; args: Record<string, unknown> }; thoughtSignature?: string }
   | { functionResponse: { name: string; response: Record<string, unknown> } };
 
 export interface GeminiContent {
@@ -55,7 +56,8 @@ function toContent(message: ConversationMessage, index: number, toolNames: Map<s
       const text = contentText(message.content);
       const calls = (message.tool_calls ?? []).map((call): GeminiRequestPart => {
         toolNames.set(call.id, call.function.name);
-        return { functionCall: { name: call.function.name, args: parseToolArguments(call.function.arguments) } };
+        const { thoughtSignature } = splitToolCallId(call.id);
+        return { functionCall: { name: call.function.name, args: parseToolArguments(call.function.arguments) }, ...(thoughtSignature ? { thoughtSignature } : {}) };
       });
       return { role: 'model', parts: [...(text === '' ? [] : [{ text }]), ...calls] };
     }

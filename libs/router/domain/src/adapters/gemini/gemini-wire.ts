@@ -6,7 +6,7 @@ export const GeminiFunctionCall = z
   .loose();
 
 export const GeminiPart = z
-  .object({ text: z.string().optional(), thought: z.boolean().optional(), functionCall: GeminiFunctionCall.optional() })
+  .object({ text: z.string().optional(), thought: z.boolean().optional(), thoughtSignature: z.string().optional(), functionCall: GeminiFunctionCall.optional() })
   .loose();
 export type GeminiPart = z.infer<typeof GeminiPart>;
 
