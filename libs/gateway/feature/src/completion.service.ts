@@ -56,6 +56,7 @@ export class CompletionService {
     let headersSent = false;
     let clientGone = false;
     let firstChunkMs: number | undefined;
+    let corked = false;
     return new Promise<void>((resolve, reject) => {
       const open = () => {
         headersSent = true;
@@ -72,7 +73,17 @@ export class CompletionService {
       const stream = this.bus.openStream(RouterStream, { requestId, deadlineAt, request }, this.config.CP_REQUEST_DEADLINE_MS + 1000, {
         onChunk: (data) => {
           if (!headersSent) open();
-          if (!clientGone) raw.write(sseData(data));
+          if (clientGone) return;
+          // The chunks of one bus frame go to the socket in one write.
+          if (!corked) {
+            corked = true;
+            raw.cork();
+            process.nextTick(() => {
+              corked = false;
+              raw.uncork();
+            });
+          }
+          raw.write(sseData(data));
         },
         onEnd: (end: StreamEnd) => {
           const routerMs = performance.now() - started;

@@ -84,7 +84,11 @@ describe('NatsBus (real NATS with JetStream)', () => {
       b.serveStream(
         Count,
         async (req, sink) => {
-          for (let i = 0; i < req.n; i++) sink.chunk(JSON.stringify({ i }));
+          for (let i = 0; i < req.n; i++) {
+            // n = 5: two ticks, three chunks then two.
+            if (req.n === 5 && i === 3) await new Promise((r) => setImmediate(r));
+            sink.chunk(JSON.stringify({ i }));
+          }
           if (req.hold) await new Promise((r) => sink.signal.addEventListener('abort', r, { once: true }));
           cancelled.push(sink.signal.aborted);
           if (req.n === 13) throw new Error('unlucky');
@@ -100,6 +104,15 @@ describe('NatsBus (real NATS with JetStream)', () => {
       const s = collect(50);
       expect(await s.done).toEqual({ end: { sent: 50, cancelled: false } });
       expect(s.chunks).toEqual(Array.from({ length: 50 }, (_, i) => JSON.stringify({ i })));
+    });
+
+    it('given chunks sent in two ticks, then each tick travels as one message and they arrive in order', async () => {
+      const before = a.nc.stats().inMsgs;
+      const s = collect(5);
+      expect(await s.done).toEqual({ end: { sent: 5, cancelled: false } });
+      expect(s.chunks).toEqual(Array.from({ length: 5 }, (_, i) => JSON.stringify({ i })));
+      // Two chunk frames and the end frame.
+      expect(a.nc.stats().inMsgs - before).toBe(3);
     });
 
     it('given the caller cancels mid-stream, then the server sees its signal abort', async () => {

@@ -6,7 +6,7 @@ import { uuidv7 } from 'uuidv7';
 import type { z } from 'zod';
 import { BusRequestError } from './errors';
 import { EventPublisher, type PendingEvent } from './event-publisher';
-import { decodeStreamFrame, encodeStreamFrame } from './stream-frames';
+import { decodeStreamFrame, encodeChunksFrame, encodeEndFrame } from './stream-frames';
 
 export interface BusOptions {
   servers: string;
@@ -207,7 +207,10 @@ export class NatsBus {
         if (err) return fail(mapRequestError(err, rpc.subject, timeoutMs));
         if (msg.headers?.hasError) return fail(msg.headers.code === 503 ? new BusRequestError('BUS.NO_RESPONDERS', rpc.subject, `no service is listening on ${rpc.subject}`) : new BusRequestError('BUS.BAD_REPLY', rpc.subject, `status ${msg.headers.code} on ${rpc.subject}`));
         const frame = decodeStreamFrame(msg.data);
-        if (frame.kind === 'chunk') return handlers.onChunk(frame.data);
+        if (frame.kind === 'chunks') {
+          for (const chunk of frame.chunks) handlers.onChunk(chunk);
+          return;
+        }
         let parsed;
         try {
           parsed = (rpc.trusted?.reply ?? rpc.reply).safeParse(JSON.parse(frame.data));
@@ -248,8 +251,23 @@ export class NatsBus {
   private async handleStream<Req extends z.ZodType, Rep extends z.ZodType>(rpc: RpcDefinition<Req, Rep>, handler: StreamRpcHandler<z.infer<Req>, z.infer<Rep>>, errorReply: RpcErrorReply<z.infer<Rep>>, msg: Msg, reply: string): Promise<void> {
     const controller = new AbortController();
     const cancelSub = this.nc.subscribe(cancelSubject(reply), { max: 1, callback: () => controller.abort() });
-    const sink: StreamSink = { signal: controller.signal, chunk: (data) => this.nc.publish(reply, encodeStreamFrame('chunk', data)) };
-    await this.process(rpc, errorReply, msg, (req) => handler(req, sink), (rep) => this.nc.publish(reply, encodeStreamFrame('end', JSON.stringify(rep))));
+    // Chunks of one tick go out together, after the handler's synchronous work (a whole read from the provider).
+    let pending: string[] = [];
+    const flush = () => {
+      if (pending.length === 0) return;
+      this.nc.publish(reply, encodeChunksFrame(pending));
+      pending = [];
+    };
+    const sink: StreamSink = {
+      signal: controller.signal,
+      chunk: (data) => {
+        if (pending.push(data) === 1) queueMicrotask(flush);
+      },
+    };
+    await this.process(rpc, errorReply, msg, (req) => handler(req, sink), (rep) => {
+      flush();
+      this.nc.publish(reply, encodeEndFrame(JSON.stringify(rep)));
+    });
     cancelSub.unsubscribe();
   }
 
