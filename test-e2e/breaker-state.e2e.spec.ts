@@ -85,4 +85,26 @@ describe('provider plane: breaker state across restarts and replicas', () => {
     }
     expect(await sim(stack).requests('openai')).toBe(before);
   });
+
+  it('given a provider marked misconfigured (401) and the routers restart after the key is fixed, then the new process tries it at once', async () => {
+    await sim(stack).fault('claude', { type: 'status', status: 401 });
+    const refused = await ask('claude/claude-sonnet-4-5', 'bad key');
+    expect(refused.data.choices[0].message.content).toBe('echo: bad key');
+    expect((await trailOf(refused.response.headers.get('x-request-id'))).attempts[0]).toMatchObject({ provider: 'claude', errorClass: 'auth' });
+    await openedInStore('claude/claude-sonnet-4-5');
+    const before = await sim(stack).requests('claude');
+    await ask('claude/claude-sonnet-4-5', 'still bad');
+    expect(await sim(stack).requests('claude')).toBe(before);
+
+    await sim(stack).clear('claude');
+    await Promise.all([stack.stopService('router'), stack.stopService('router-2')]);
+    stack.spawn('router');
+    await stack.waitHealthy();
+    const fixed = await ask('claude/claude-sonnet-4-5', 'key fixed');
+    expect(fixed.data.model).toBe('claude-sonnet-4-5');
+    expect(await sim(stack).requests('claude')).toBe(before + 1);
+    // Breakers opened by counted failures are still restored.
+    const r = await ask('openai/gpt-4o', 'openai still down');
+    expect((await trailOf(r.response.headers.get('x-request-id'))).attempts[0]).toMatchObject({ provider: 'openai', outcome: 'skipped', errorClass: 'breaker_open' });
+  });
 });

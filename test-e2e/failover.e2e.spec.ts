@@ -63,15 +63,38 @@ describe('provider plane: failover and circuit breakers through the gateway', ()
     expect(await sim(stack).requests('qwen')).toBe(before + 2);
   });
 
-  it('given a 401 from one provider, then it fails over and no other breaker opens', async () => {
+  it('given a 401 from one provider, then it fails over, the whole provider is skipped with one alert per model, no other provider\'s breaker opens, and it comes back after the reset', async () => {
     await sim(stack).fault('openai', { type: 'status', status: 401 });
-    for (let i = 0; i < 4; i++) {
-      const r = await ask(`auth ${i}`, 'openai/gpt-4o');
-      expect(r.data.choices[0].message.content).toBe(`echo: auth ${i}`);
-    }
+    const before = await sim(stack).requests('openai');
+    const results = [];
+    for (let i = 0; i < 4; i++) results.push(await ask(`auth ${i}`, 'openai/gpt-4o'));
+    results.forEach((r, i) => expect(r.data.choices[0].message.content).toBe(`echo: auth ${i}`));
+    // One refused call; after it the provider is skipped without a network call, its other model too.
+    expect(await sim(stack).requests('openai')).toBe(before + 1);
+    const firstTrail = await trailOf(results[0].response.headers.get('x-request-id'));
+    expect(firstTrail.attempts[0]).toMatchObject({ provider: 'openai', outcome: 'error', errorClass: 'auth' });
+    expect((await trailOf(results[3].response.headers.get('x-request-id'))).attempts[0]).toMatchObject({ provider: 'openai', outcome: 'skipped', errorClass: 'breaker_open' });
+    const mini = await ask('the other model', 'openai/gpt-4o-mini');
+    expect(mini.data.choices[0].message.content).toBe('echo: the other model');
+    expect(await sim(stack).requests('openai')).toBe(before + 1);
+
+    const opened = await waitFor('the misconfigured alerts in the store', async () => {
+      const r = await db.query(`SELECT payload FROM events WHERE type = 'router.breaker-transitioned' AND payload->>'type' = 'breaker.opened' ORDER BY position`);
+      return r.rows.length === 3 ? r.rows.map((x: { payload: { key: string; misconfigured?: boolean; reason: string } }) => x.payload) : undefined;
+    });
+    expect(opened[0]).toMatchObject({ key: 'qwen/qwen3-235b-a22b' });
+    expect(opened[0].misconfigured).toBeUndefined();
+    expect(opened.slice(1).map((t) => [t.key, t.misconfigured, t.reason])).toEqual([
+      ['openai/gpt-4o', true, 'provider misconfigured: HTTP 401: key rejected'],
+      ['openai/gpt-4o-mini', true, 'provider misconfigured: HTTP 401: key rejected'],
+    ]);
+
+    // The operator fixes the key: after the reset time one probe goes through and the provider serves again.
     await sim(stack).clear('openai');
-    const opened = await db.query(`SELECT payload->>'key' AS key FROM events WHERE type = 'router.breaker-transitioned' AND payload->>'type' = 'breaker.opened'`);
-    expect(opened.rows.map((r: { key: string }) => r.key)).toEqual(['qwen/qwen3-235b-a22b']);
+    await new Promise((r) => setTimeout(r, RESET_MS + 100));
+    const back = await ask('key fixed', 'openai/gpt-4o');
+    expect(back.data.model).toBe('gpt-4o');
+    expect(await sim(stack).requests('openai')).toBe(before + 2);
   });
 
   it('given every provider of the chain fails, then the client gets a 503 in the OpenAI shape listing what was tried', async () => {

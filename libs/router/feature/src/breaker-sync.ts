@@ -24,7 +24,9 @@ export class BreakerSync {
     private readonly breakers: BreakerBook,
     readonly replicaId: string,
   ) {
-    this.restore = new StoreRestore(rt, BreakerTransitioned, (p) => this.apply(p, 'store'), 'breakers', () => ({
+    // A stored misconfigured mark is not restored: the operator may have restarted with a fixed key,
+    // and if not, the provider's first answer marks it again at the cost of one failed call.
+    this.restore = new StoreRestore(rt, BreakerTransitioned, (p) => !p.misconfigured && this.apply(p, 'store'), 'breakers', () => ({
       open: this.breakers.snapshot().filter((b) => b.state !== 'closed').map((b) => b.key),
     }));
   }

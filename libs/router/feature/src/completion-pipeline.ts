@@ -96,7 +96,10 @@ export class CompletionPipeline {
       }
       const cancelled = (outcome as { cancelled?: boolean }).cancelled === true;
       if (cancelled) this.breakers.releaseProbe(key);
-      else this.breakers.recordFailure(key, outcome.classification.class).forEach(this.onTransition);
+      else if (outcome.classification.misconfigured) {
+        // The key is the provider's: every model of it would be refused the same way.
+        for (const m of provider.models) this.breakers.recordMisconfigured(breakerKey(provider.id, m.id), outcome.classification.reason).forEach(this.onTransition);
+      } else this.breakers.recordFailure(key, outcome.classification.class).forEach(this.onTransition);
       breakers[key] = this.breakers.stateOf(key).status;
       attempts.push(failedAttempt(ref, outcome, started));
       if (cancelled) return { kind: 'failed', ref, outcome, error: { status: 499, code: 'CLIENT.CANCELLED', type: 'invalid_request_error', message: 'the client closed the stream' }, trail: trail() };

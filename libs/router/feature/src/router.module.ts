@@ -71,7 +71,9 @@ export class RouterModule {
           provide: CompletionPipeline,
           useFactory: (http: HttpProviderClient) =>
             new CompletionPipeline(http, registry, breakers, (t) => {
-              rt.logger.warn({ breaker: t.key, transition: t.type, reason: t.reason }, 'breaker transition');
+              // A misconfigured provider (rejected key, billing) needs an operator: it is logged as an error, an alert.
+              if (t.misconfigured) rt.logger.error({ breaker: t.key, provider: t.provider, reason: t.reason, skippedForMs: config.CP_BREAKER_RESET_MS }, 'provider misconfigured: skipping it until the reset time, then probing');
+              else rt.logger.warn({ breaker: t.key, transition: t.type, reason: t.reason }, 'breaker transition');
               sync.publish(t);
             }),
           inject: [HttpProviderClient],

@@ -14,6 +14,8 @@ export const BreakerTransitioned = defineEvent(
     at: z.number(),
     consecutiveFailures: z.number().int().nonnegative(),
     reason: z.string(),
+    /** Opened because the provider rejected its key or billing (401/402/403): an alert for operators. */
+    misconfigured: z.boolean().optional(),
     /** The router replica that made the transition; replicas skip their own when applying. */
     origin: z.string().optional(),
   }),

@@ -1,6 +1,6 @@
 import type { ProviderErrorClass } from '../errors/provider-error-class';
 import { type BreakerConfig, BreakerConfigSchema } from './breaker-config';
-import { type BreakerIdentity, decideAdmission, decideFailure, decideSuccess } from './breaker-decide';
+import { type BreakerIdentity, decideAdmission, decideFailure, decideMisconfigured, decideSuccess } from './breaker-decide';
 import { type BreakerEvent, type BreakerTransition, isTransition } from './breaker-events';
 import { type BreakerState, type BreakerStatus, evolveBreaker, INITIAL_BREAKER_STATE } from './breaker-state';
 
@@ -54,6 +54,11 @@ export class BreakerBook {
 
   recordFailure(key: string, errorClass: ProviderErrorClass): BreakerTransition[] {
     return this.commit(key, decideFailure(this.stateOf(key), errorClass, this.now(), this.config, identityOf(key)));
+  }
+
+  /** The provider rejected its key or billing: open this breaker now (see `decideMisconfigured`). */
+  recordMisconfigured(key: string, reason: string): BreakerTransition[] {
+    return this.commit(key, decideMisconfigured(this.stateOf(key), this.now(), identityOf(key), reason));
   }
 
   /** The probe ended without a verdict (cancelled, deadline of the whole request): free the slot. */

@@ -60,6 +60,28 @@ describe('BreakerBook', () => {
     });
   });
 
+  describe('recordMisconfigured', () => {
+    it('Given a closed breaker, When the provider rejects its key, Then it opens at once, marked misconfigured, and refuses requests', () => {
+      const time = clock();
+      const book = new BreakerBook({}, time.now);
+      const transitions = book.recordMisconfigured(KEY, 'HTTP 401: key rejected');
+      expect(transitions).toEqual([
+        { type: 'breaker.opened', key: KEY, provider: 'qwen', model: 'qwen3-235b-a22b', at: 1_000_000, consecutiveFailures: 1, reason: 'provider misconfigured: HTTP 401: key rejected', misconfigured: true },
+      ]);
+      expect(BreakerTransitionSchema.parse(transitions[0])).toEqual(transitions[0]);
+      expect(book.admit(KEY)).toMatchObject({ admitted: false, state: 'open' });
+    });
+
+    it('Given an open breaker, When marked again, Then nothing changes; after the reset a probe meeting the 401 again reopens it', () => {
+      const { time, book } = openBook();
+      expect(book.recordMisconfigured(KEY, 'HTTP 401: key rejected')).toEqual([]);
+      time.advance(RESET);
+      expect(book.admit(KEY)).toMatchObject({ admitted: true, probe: true, state: 'half_open' });
+      expect(book.recordMisconfigured(KEY, 'HTTP 401: key rejected')).toMatchObject([{ type: 'breaker.opened', misconfigured: true }]);
+      expect(book.admit(KEY).admitted).toBe(false);
+    });
+  });
+
   describe('admit', () => {
     it('Given an open breaker, When the reset period has not elapsed, Then requests are refused', () => {
       const { time, book } = openBook();

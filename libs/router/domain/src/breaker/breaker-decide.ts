@@ -69,6 +69,15 @@ export function decideFailure(state: BreakerState, errorClass: ProviderErrorClas
   }
 }
 
+/**
+ * The provider rejected its key or billing: this breaker opens now, whatever the failure count (a
+ * half-open probe that meets a 401 reopens it). Already open: nothing changes.
+ */
+export function decideMisconfigured(state: BreakerState, now: number, id: BreakerIdentity, reason: string): BreakerEvent[] {
+  if (state.status === 'open') return [];
+  return [{ ...transition('breaker.opened', id, now, state.consecutiveFailures + 1, `provider misconfigured: ${reason}`), misconfigured: true }];
+}
+
 /** A call succeeded: a half-open breaker closes; a closed one forgets its failures. */
 export function decideSuccess(state: BreakerState, now: number, id: BreakerIdentity): BreakerEvent[] {
   switch (state.status) {

@@ -11,6 +11,8 @@ export const BreakerTransitionSchema = z.object({
   at: z.number(),
   consecutiveFailures: z.int().nonnegative(),
   reason: z.string(),
+  /** Opened because the provider rejected its key or billing (401/402/403), not by counted failures. */
+  misconfigured: z.boolean().optional(),
 });
 export type BreakerTransition = z.infer<typeof BreakerTransitionSchema>;
 
