@@ -1,5 +1,3 @@
-import type { JetStreamClient } from '@nats-io/jetstream';
-import { headers as natsHeaders } from '@nats-io/transport-node';
 
 export interface PendingEvent {
   subject: string;
@@ -31,7 +29,8 @@ export class EventPublisher {
   readonly stats: PublisherStats = { published: 0, acked: 0, retried: 0, dropped: 0, inFlight: 0, buffered: 0 };
 
   constructor(
-    private readonly js: JetStreamClient,
+    /** Publishes one event to JetStream and resolves on its ack (rejects on a refusal or no ack). */
+    private readonly publishAcked: (ev: PendingEvent) => Promise<void>,
     private readonly onError: (err: unknown, ev: PendingEvent) => void,
     private readonly maxBuffered = 10_000,
   ) {}
@@ -43,10 +42,7 @@ export class EventPublisher {
 
   private send(ev: PendingEvent): void {
     this.inFlight++;
-    const h = natsHeaders();
-    if (ev.traceparent) h.set('traceparent', ev.traceparent);
-    this.js
-      .publish(ev.subject, ev.data, { msgID: ev.id, headers: h, timeout: 5000 })
+    this.publishAcked(ev)
       .then(
         () => {
           this.stats.acked++;

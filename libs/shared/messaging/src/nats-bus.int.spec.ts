@@ -29,7 +29,7 @@ describe('NatsBus (real NATS with JetStream)', () => {
   });
 
   afterAll(async () => {
-    await a.close();
+    await a.close(1000); // the stray event of one test is never acked
     await b.close();
     await dropIsolation(iso);
   });
@@ -56,6 +56,30 @@ describe('NatsBus (real NATS with JetStream)', () => {
     expect(reply).toEqual({ text: 'HI', traceparent: parent.spanContext().traceId });
     const names = exporter.getFinishedSpans().map((s) => s.name);
     expect(names).toEqual(expect.arrayContaining(['send cp.test.rpc.echo.v1', 'process cp.test.rpc.echo.v1']));
+  });
+
+  it('given 200 concurrent requests, then each gets its own reply', async () => {
+    const replies = await Promise.all(Array.from({ length: 200 }, (_, i) => a.request(Echo, { text: `m${i}` }, 5000)));
+    expect(replies.map((r) => r.text)).toEqual(Array.from({ length: 200 }, (_, i) => `M${i}`));
+  });
+
+  it('given a handler slower than the deadline, then the request fails with BUS.TIMEOUT and the late reply is dropped', async () => {
+    const Slow = defineRpc('test', 'slow', 1, z.object({}), z.object({ ok: z.boolean() }));
+    b.serve(Slow, () => new Promise((r) => setTimeout(() => r({ ok: true }), 300)), 'slow');
+    await b.ready();
+    await expect(a.request(Slow, {}, 50)).rejects.toMatchObject({ code: 'BUS.TIMEOUT' });
+    await new Promise((r) => setTimeout(r, 400));
+    expect(await a.request(Echo, { text: 'after' }, 2000)).toMatchObject({ text: 'AFTER' });
+  });
+
+  it('given an event on a subject outside the stream, then nobody acks it and the publisher keeps it for retry', async () => {
+    const Stray = defineEvent('stray.thing', 1, z.object({}));
+    const before = a.events.snapshot();
+    a.publish({ ...Stray, subject: 'nowhere.stray' }, {}, { streamId: 's', correlationId: 'c' });
+    await new Promise((r) => setTimeout(r, 200));
+    const after = a.events.snapshot();
+    expect(after.acked).toBe(before.acked);
+    expect(after.buffered + after.inFlight).toBeGreaterThan(0);
   });
 
   it('given nobody serves a subject, then the request fails fast with a typed error', async () => {

@@ -6,6 +6,7 @@ import { uuidv7 } from 'uuidv7';
 import type { z } from 'zod';
 import { BusRequestError } from './errors';
 import { EventPublisher, type PendingEvent } from './event-publisher';
+import { ReplyMux } from './reply-mux';
 import { decodeStreamFrame, encodeChunksFrame, encodeEndFrame } from './stream-frames';
 
 export interface BusOptions {
@@ -68,6 +69,7 @@ export type StreamRpcHandler<Req, Rep> = (request: Req, sink: StreamSink) => Pro
 export class NatsBus {
   readonly js: JetStreamClient;
   readonly events: EventPublisher;
+  private readonly mux: ReplyMux;
   private readonly subs: Subscription[] = [];
 
   private constructor(
@@ -75,7 +77,8 @@ export class NatsBus {
     private readonly opts: BusOptions,
   ) {
     this.js = jetstream(nc);
-    this.events = new EventPublisher(this.js, (err, ev) => this.reportError(err, `publish ${ev.subject}`));
+    this.mux = new ReplyMux(nc);
+    this.events = new EventPublisher((ev) => this.publishAcked(ev), (err, ev) => this.reportError(err, `publish ${ev.subject}`));
   }
 
   static async connect(opts: BusOptions): Promise<NatsBus> {
@@ -138,6 +141,26 @@ export class NatsBus {
     return envelope;
   }
 
+  /**
+   * One event to JetStream, as a core publish with a reply subject (what the JetStream client does
+   * too, through the client's request path): the stream answers with its PubAck, or an error.
+   * `Nats-Msg-Id` = event id, so a retry of an event that did land is dropped as a duplicate.
+   */
+  private async publishAcked(ev: PendingEvent): Promise<void> {
+    const h = natsHeaders();
+    h.set('Nats-Msg-Id', ev.id);
+    if (ev.traceparent) h.set('traceparent', ev.traceparent);
+    const reply = await this.mux.request(ev.subject, ev.data, 5000, h);
+    let ack: { stream?: unknown; error?: { code?: number; err_code?: number; description?: string } };
+    try {
+      ack = reply.json();
+    } catch {
+      throw new Error(`unreadable JetStream ack for ${ev.subject}`);
+    }
+    if (ack.error) throw new Error(`JetStream refused ${ev.subject}: ${ack.error.description ?? 'error'} (${ack.error.err_code ?? ack.error.code ?? '?'})`);
+    if (typeof ack.stream !== 'string') throw new Error(`no JetStream ack for ${ev.subject}`);
+  }
+
   /** Sends a request and parses the reply with the contract's schema; one `send` span per call. */
   async request<Req extends z.ZodType, Rep extends z.ZodType>(rpc: RpcDefinition<Req, Rep>, payload: z.infer<Req>, timeoutMs: number): Promise<z.infer<Rep>> {
     const subject = this.subject(rpc.subject);
@@ -145,7 +168,7 @@ export class NatsBus {
     const h = natsHeaders();
     injectTraceHeaders(h, trace.setSpan(context.active(), span));
     try {
-      const msg = await this.nc.request(subject, enc.encode(JSON.stringify(payload)), { timeout: Math.max(1, Math.floor(timeoutMs)), headers: h });
+      const msg = await this.mux.request(subject, enc.encode(JSON.stringify(payload)), Math.max(1, Math.floor(timeoutMs)), h);
       const parsed = (rpc.trusted?.reply ?? rpc.reply).safeParse(msg.json());
       if (!parsed.success) throw new BusRequestError('BUS.BAD_REPLY', rpc.subject, `malformed reply on ${rpc.subject}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
       return parsed.data as z.infer<Rep>;
@@ -327,6 +350,7 @@ export class NatsBus {
   async close(flushTimeoutMs = 5000): Promise<void> {
     if (this.nc.isClosed()) return;
     await this.events.flush(flushTimeoutMs);
+    this.mux.close();
     await this.nc.drain();
   }
 }
