@@ -1,7 +1,7 @@
 import { AckPolicy, DeliverPolicy, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
 import { EventEnvelope } from '@cp/shared/contracts';
 import type { EventStore } from '@cp/shared/event-store';
-import type { NatsBus } from '@cp/shared/messaging';
+import { eventsOf, type NatsBus } from '@cp/shared/messaging';
 import type { Logger } from '@cp/shared/telemetry';
 
 export interface IngestorOptions {
@@ -87,19 +87,19 @@ export class EventIngestor {
   /** True when the batch is settled (stored and acked, or only poison). */
   private async tryWrite(batch: JsMsg[]): Promise<boolean> {
     if (batch.length === 0) return true;
-    const valid: { msg: JsMsg; event: EventEnvelope }[] = [];
+    const valid: { msg: JsMsg; events: EventEnvelope[] }[] = [];
     for (const msg of batch) {
-      const event = parseEnvelope(msg);
-      if (event) valid.push({ msg, event });
-      else {
-        this.stats.poison++;
-        this.logger.error({ subject: msg.subject, seq: msg.seq }, 'poison message: not an event envelope; terminated');
-        msg.term();
+      const { events, invalid } = parseEvents(msg);
+      if (invalid > 0) {
+        this.stats.poison += invalid;
+        this.logger.error({ subject: msg.subject, seq: msg.seq, invalid, valid: events.length }, events.length === 0 ? 'poison message: no event envelope; terminated' : 'poison entries in an event batch; skipped');
       }
+      if (events.length > 0) valid.push({ msg, events });
+      else msg.term();
     }
     if (valid.length === 0) return true;
     try {
-      const result = await this.store.append(valid.map((v) => v.event));
+      const result = await this.store.append(valid.flatMap((v) => v.events));
       this.stats.stored += result.appended;
       this.stats.duplicates += result.duplicates;
       if (this.ackAll) batch[batch.length - 1].ack();
@@ -129,11 +129,13 @@ export class EventIngestor {
   }
 }
 
-function parseEnvelope(msg: JsMsg): EventEnvelope | undefined {
-  try {
-    const parsed = EventEnvelope.safeParse(msg.json());
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
+/** The envelopes of one message (a lone event or a batch, see `eventsOf`), and how many entries were not envelopes. */
+function parseEvents(msg: JsMsg): { events: EventEnvelope[]; invalid: number } {
+  const entries = eventsOf(msg.data);
+  const events: EventEnvelope[] = [];
+  for (const entry of entries) {
+    const parsed = EventEnvelope.safeParse(entry);
+    if (parsed.success) events.push(parsed.data);
   }
+  return { events, invalid: Math.max(1, entries.length) - events.length };
 }

@@ -1,12 +1,12 @@
 import type { Subscription } from '@nats-io/transport-node';
 import { BreakerTransitioned, EventEnvelope, type PayloadOf } from '@cp/shared/contracts';
+import { eventsOf } from '@cp/shared/messaging';
 import type { ServiceRuntime } from '@cp/shared/runtime';
 import { BreakerTransitionSchema, type BreakerBook, type BreakerTransition } from '@cp/router/domain';
 import { StoreRestore } from './store-restore';
 
 type Published = PayloadOf<typeof BreakerTransitioned>;
 
-const dec = new TextDecoder();
 
 /**
  * Keeps this replica's breakers in step with the rest of the deployment, with no hop on the request
@@ -51,16 +51,14 @@ export class BreakerSync {
     this.sub?.unsubscribe();
   }
 
+  /** One message may carry several transitions (a batch, see `eventsOf`). */
   private onLive(data: Uint8Array): void {
-    let envelope;
-    try {
-      envelope = EventEnvelope.parse(JSON.parse(dec.decode(data)));
-    } catch {
-      return;
+    for (const entry of eventsOf(data)) {
+      const envelope = EventEnvelope.safeParse(entry);
+      if (!envelope.success) continue;
+      const payload = BreakerTransitioned.schema.safeParse(envelope.data.payload);
+      if (payload.success && payload.data.origin !== this.replicaId) this.apply(payload.data, 'live');
     }
-    const payload = BreakerTransitioned.schema.safeParse(envelope.payload);
-    if (!payload.success || payload.data.origin === this.replicaId) return;
-    this.apply(payload.data, 'live');
   }
 
   private apply(published: Published, from: 'live' | 'store'): boolean {

@@ -2,6 +2,7 @@ import type { OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from
 import type { Subscription } from '@nats-io/transport-node';
 import { loadConfig } from '@cp/shared/config';
 import { CapabilityProbed, catalogFailure, EventEnvelope, RouterMatrix, RouterModels, RouterProbe, type MatrixReply, type ModelsReply, type PayloadOf, type ProbeRequest } from '@cp/shared/contracts';
+import { eventsOf } from '@cp/shared/messaging';
 import type { ServiceRuntime } from '@cp/shared/runtime';
 import type { ProviderRegistry } from '@cp/router/domain';
 import { uuidv7 } from 'uuidv7';
@@ -58,14 +59,8 @@ export class CapabilityCatalog implements OnModuleInit, OnApplicationBootstrap, 
     this.sub = this.rt.bus.nc.subscribe(this.rt.bus.subject(CapabilityProbed.subject), {
       callback: (err, msg) => {
         if (err) return this.rt.logger.warn({ err: err.message }, 'capability-probed subscription error');
-        let data: unknown;
-        try {
-          data = msg.json();
-        } catch {
-          // Not an event we published: nothing to apply.
-          return;
-        }
-        this.applyPublished(data);
+        // One message may carry several results (a batch, see `eventsOf`).
+        for (const entry of eventsOf(msg.data)) this.applyPublished(entry);
       },
     });
     // Live first, then the store: nothing published in between is missed, and older results never win.

@@ -1,11 +1,21 @@
 
+import { encodeEventBatch } from './event-batch';
+
+/** One JetStream message to publish: a single event, or a batch of events of one subject. */
 export interface PendingEvent {
   subject: string;
+  /** `Nats-Msg-Id`: the event id, or for a batch `batch:<first event id>+<others>`. */
   id: string;
   data: Uint8Array;
   traceparent: string | null;
   attempts: number;
+  /** How many events the message carries. */
+  count: number;
 }
+
+/** The most events, and bytes, one batch message carries (NATS' default max payload is 1 MiB). */
+const MAX_BATCH_EVENTS = 256;
+const MAX_BATCH_BYTES = 512 * 1024;
 
 export interface PublisherStats {
   published: number;
@@ -17,11 +27,16 @@ export interface PublisherStats {
 }
 
 /**
- * Publishes events to JetStream without making the caller wait for the ack. A failed publish
- * goes to a bounded local buffer and is retried with backoff; JetStream's duplicate window
- * (`Nats-Msg-Id` = event id) makes a retry of an event that did land harmless.
+ * Publishes events to JetStream without making the caller wait for the ack. The events published
+ * in one tick go out together after it (`setImmediate`): consecutive events of one subject as one
+ * batch message (see `event-batch.ts`), so under load many requests share a message and its ack.
+ * A failed publish goes to a bounded local buffer and is retried with backoff; JetStream's
+ * duplicate window (`Nats-Msg-Id`) makes a retry of a message that did land harmless.
+ * Stats count events, not messages.
  */
 export class EventPublisher {
+  private tick: PendingEvent[] = [];
+  private tickTimer: NodeJS.Immediate | undefined;
   private readonly buffer: PendingEvent[] = [];
   private inFlight = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -36,8 +51,29 @@ export class EventPublisher {
   ) {}
 
   publish(ev: PendingEvent): void {
-    this.stats.published++;
-    this.send(ev);
+    this.stats.published += ev.count;
+    this.tick.push(ev);
+    this.tickTimer ??= setImmediate(() => this.sendTick());
+  }
+
+  private sendTick(): void {
+    if (this.tickTimer) clearImmediate(this.tickTimer);
+    this.tickTimer = undefined;
+    const events = this.tick;
+    this.tick = [];
+    let run: PendingEvent[] = [];
+    let bytes = 0;
+    const sendRun = () => {
+      if (run.length > 0) this.send(run.length === 1 ? run[0] : batchOf(run));
+      run = [];
+      bytes = 0;
+    };
+    for (const ev of events) {
+      if (run.length > 0 && (run[0].subject !== ev.subject || run.length >= MAX_BATCH_EVENTS || bytes + ev.data.length > MAX_BATCH_BYTES)) sendRun();
+      run.push(ev);
+      bytes += ev.data.length + 1;
+    }
+    sendRun();
   }
 
   private send(ev: PendingEvent): void {
@@ -45,7 +81,7 @@ export class EventPublisher {
     this.publishAcked(ev)
       .then(
         () => {
-          this.stats.acked++;
+          this.stats.acked += ev.count;
         },
         (err: unknown) => this.keepForRetry(err, ev),
       )
@@ -59,7 +95,7 @@ export class EventPublisher {
     ev.attempts++;
     if (ev.attempts === 1) this.onError(err, ev);
     if (this.buffer.length >= this.maxBuffered) {
-      this.stats.dropped++;
+      this.stats.dropped += ev.count;
       this.onError(new Error(`event buffer full (${this.maxBuffered}); dropping event ${ev.id}`), ev);
       return;
     }
@@ -72,14 +108,14 @@ export class EventPublisher {
     this.timer = setTimeout(() => {
       this.timer = undefined;
       const batch = this.buffer.splice(0, this.buffer.length);
-      this.stats.retried += batch.length;
+      this.stats.retried += batch.reduce((n, ev) => n + ev.count, 0);
       for (const ev of batch) this.send(ev);
     }, delayMs);
     this.timer.unref();
   }
 
   private notifyIdle(): void {
-    if (this.inFlight === 0 && this.buffer.length === 0) {
+    if (this.inFlight === 0 && this.buffer.length === 0 && this.tick.length === 0) {
       const waiters = this.idleWaiters.splice(0);
       for (const w of waiters) w();
     }
@@ -87,6 +123,7 @@ export class EventPublisher {
 
   /** Resolves when every published event is acked, or after `timeoutMs`; returns how many are still pending. */
   async flush(timeoutMs: number): Promise<number> {
+    if (this.tick.length > 0) this.sendTick();
     if (this.buffer.length > 0 && this.timer) {
       clearTimeout(this.timer);
       this.timer = undefined;
@@ -107,4 +144,15 @@ export class EventPublisher {
   snapshot(): PublisherStats {
     return { ...this.stats, inFlight: this.inFlight, buffered: this.buffer.length };
   }
+}
+
+function batchOf(events: PendingEvent[]): PendingEvent {
+  return {
+    subject: events[0].subject,
+    id: `batch:${events[0].id}+${events.length - 1}`,
+    data: encodeEventBatch(events.map((e) => e.data)),
+    traceparent: null,
+    attempts: 0,
+    count: events.reduce((n, e) => n + e.count, 0),
+  };
 }

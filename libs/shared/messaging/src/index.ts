@@ -1,4 +1,5 @@
 export * from './errors';
+export * from './event-batch';
 export * from './event-publisher';
 export * from './nats-bus';
 export * from './stream-frames';

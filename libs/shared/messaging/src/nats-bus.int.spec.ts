@@ -6,7 +6,7 @@ import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { context, propagation } from '@opentelemetry/api';
-import { BusRequestError, NatsBus } from './index';
+import { BusRequestError, eventsOf, NatsBus } from './index';
 
 const Pinged = defineEvent('test.pinged', 1, z.object({ n: z.number() }));
 const Echo = defineRpc('test', 'echo', 1, z.object({ text: z.string() }), z.object({ text: z.string(), traceparent: z.string().nullable() }));
@@ -45,6 +45,24 @@ describe('NatsBus (real NATS with JetStream)', () => {
     const stored = await jsm.streams.getMessage(iso.stream, { seq: 1 });
     expect(stored?.header.get('Nats-Msg-Id')).toBe(env.id);
     expect(EventEnvelope.parse(stored?.json())).toMatchObject({ type: 'test.pinged', source: 'a', payload: { n: 1 } });
+  });
+
+  it('given events published in one tick, then consecutive ones of a subject share one message, in order, and all are acked', async () => {
+    const Ponged = defineEvent('test.ponged', 1, z.object({ n: z.number() }));
+    const jsm = await a.jsm();
+    const before = (await jsm.streams.info(iso.stream)).state.last_seq;
+    const acked = a.events.snapshot().acked;
+    const sent = [1, 2, 3, 4, 5].map((n) => a.publish(Pinged, { n }, { streamId: `ping:${n}`, correlationId: 'tick' }));
+    sent.push(a.publish(Ponged, { n: 6 }, { streamId: 'pong:6', correlationId: 'tick' }));
+    expect(await a.events.flush(5000)).toBe(0);
+    expect(a.events.snapshot().acked - acked).toBe(6);
+    expect((await jsm.streams.info(iso.stream)).state.last_seq).toBe(before + 2);
+    const batch = await jsm.streams.getMessage(iso.stream, { seq: before + 1 });
+    expect(batch?.subject).toBe(a.subject(Pinged.subject));
+    expect(batch?.header.get('Nats-Msg-Id')).toBe(`batch:${sent[0].id}+4`);
+    expect(eventsOf(batch!.data).map((e) => EventEnvelope.parse(e).id)).toEqual(sent.slice(0, 5).map((e) => e.id));
+    const single = await jsm.streams.getMessage(iso.stream, { seq: before + 2 });
+    expect(eventsOf(single!.data)).toEqual([expect.objectContaining({ id: sent[5].id, type: 'test.ponged' })]);
   });
 
   it('given a request inside a span, then the handler runs in the same trace', async () => {

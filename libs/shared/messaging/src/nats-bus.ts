@@ -136,7 +136,7 @@ export class NatsBus {
       traceparent: currentTraceparent(),
       payload,
     };
-    const pending: PendingEvent = { subject: this.subject(def.subject), id: envelope.id, data: enc.encode(JSON.stringify(envelope)), traceparent: envelope.traceparent, attempts: 0 };
+    const pending: PendingEvent = { subject: this.subject(def.subject), id: envelope.id, data: enc.encode(JSON.stringify(envelope)), traceparent: envelope.traceparent, attempts: 0, count: 1 };
     this.events.publish(pending);
     return envelope;
   }
