@@ -97,25 +97,24 @@ describe('provider plane: failover and circuit breakers through the gateway', ()
     expect(await sim(stack).requests('openai')).toBe(before + 2);
   });
 
-  it('given a 403 (access denied) for one model, then only that model is marked, and the provider\'s other model is still tried', async () => {
+  it('given 403s (access denied) for one model, then they count like failures: the third in a row marks only that model, and the provider\'s other model is still tried', async () => {
     await sim(stack).fault('glm', { type: 'status', status: 403 });
     const before = await sim(stack).requests('glm');
-    const first = await ask('no access', 'glm/glm-4.6');
-    expect(first.data.choices[0].message.content).toBe('echo: no access');
-    await ask('no access again', 'glm/glm-4.6');
-    expect(await sim(stack).requests('glm')).toBe(before + 1);
+    for (let i = 0; i < 4; i++) {
+      const r = await ask(`no access ${i}`, 'glm/glm-4.6');
+      expect(r.data.choices[0].message.content).toBe(`echo: no access ${i}`);
+    }
+    // Three refused calls, then the model is skipped.
+    expect(await sim(stack).requests('glm')).toBe(before + 3);
     const other = await ask('the other model', 'glm/glm-4.5v');
     expect(other.data.choices[0].message.content).toBe('echo: the other model');
-    expect(await sim(stack).requests('glm')).toBe(before + 2);
+    expect(await sim(stack).requests('glm')).toBe(before + 4);
     await sim(stack).clear('glm');
-    const marked = await waitFor('both glm marks in the store', async () => {
+    const marked = await waitFor('the glm mark in the store', async () => {
       const r = await db.query(`SELECT payload->>'key' AS key, payload->>'reason' AS reason FROM events WHERE type = 'router.breaker-transitioned' AND payload->>'provider' = 'glm' ORDER BY position`);
-      return r.rows.length === 2 ? r.rows : undefined;
+      return r.rows.length === 1 ? r.rows : undefined;
     });
-    expect(marked).toEqual([
-      { key: 'glm/glm-4.6', reason: 'provider misconfigured: HTTP 403: access denied' },
-      { key: 'glm/glm-4.5v', reason: 'provider misconfigured: HTTP 403: access denied' },
-    ]);
+    expect(marked).toEqual([{ key: 'glm/glm-4.6', reason: 'provider misconfigured: HTTP 403: access denied' }]);
   });
 
   it('given every provider of the chain fails, then the client gets a 503 in the OpenAI shape listing what was tried', async () => {

@@ -1,3 +1,4 @@
+import { connect } from '@nats-io/transport-node';
 import OpenAI from 'openai';
 import type { Client } from 'pg';
 import { execFile } from 'node:child_process';
@@ -76,6 +77,19 @@ describe('foundation: the six services end to end', () => {
     const wrongTypes = await fetch(`${stack.gatewayUrl}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${stack.apiKey}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'gpt-4o', messages: 'hi' }) });
     expect(wrongTypes.status).toBe(400);
     expect(((await wrongTypes.json()) as { error: { param: string } }).error.param).toBe('messages');
+  });
+
+  it('given a body under the gateway limit but over the NATS max payload, then plain and streamed requests get a 413 in the OpenAI shape', async () => {
+    const nc = await connect({ servers: stack.iso.natsUrl });
+    const maxPayload = nc.info!.max_payload;
+    await nc.close();
+    expect(maxPayload).toBeLessThan(8 * 1024 * 1024 - 200_000); // the gateway's own body limit is 8 MiB
+    const big = { model: 'openai/gpt-4o', messages: [{ role: 'user', content: 'x'.repeat(maxPayload + 100_000) }] };
+    for (const stream of [false, true]) {
+      const res = await fetch(`${stack.gatewayUrl}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${stack.apiKey}`, 'content-type': 'application/json' }, body: JSON.stringify({ ...big, stream }) });
+      expect([stream, res.status]).toEqual([stream, 413]);
+      expect(await res.json()).toEqual({ error: { message: expect.stringContaining("exceeds the NATS server's max payload"), type: 'invalid_request_error', code: 'request_too_large', param: null } });
+    }
   });
 
   it('given one request, then its gateway, router and provider-call spans share one trace id', async () => {

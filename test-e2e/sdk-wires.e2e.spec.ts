@@ -318,7 +318,7 @@ describe('the openai SDK through the gateway against each provider wire format',
     const model = 'gemini/gemini-3-pro-preview';
     const ask = (messages: OpenAI.ChatCompletionMessageParam[]) => client.chat.completions.create({ model, tools: [WEATHER_TOOL], messages }).withResponse();
 
-    it('given a tool loop, then the signature rides in the tool call id and goes back to Gemini; a client that drops it gets Gemini 3 refusal as a 400', async () => {
+    it('given a tool loop, then the signature rides in the tool call id and goes back to Gemini; calls without one get the placeholder; a corrupted one is refused with the provider\'s words', async () => {
       await script('gemini', [{ toolCalls: [{ name: 'get_weather', arguments: WEATHER_ARGS }] }]);
       const question: OpenAI.ChatCompletionMessageParam = { role: 'user', content: WEATHER_QUESTION };
       const first = (await ask([question])).data;
@@ -330,18 +330,22 @@ describe('the openai SDK through the gateway against each provider wire format',
         { role: 'assistant', content: null, tool_calls: [{ ...call, id }] },
         { role: 'tool', tool_call_id: id, content: JSON.stringify(WEATHER_RESULT) },
       ];
+      const modelTurn = async (requests: number) => (await upstream('gemini', requests)).body.contents[1];
 
       const second = (await ask(toolTurn(call.id))).data;
       expect(second.choices[0].finish_reason).toBe('stop');
-      const sent = (await upstream('gemini', 2)).body;
-      expect(sent.contents[1]).toEqual({ role: 'model', parts: [{ functionCall: { name: 'get_weather', args: WEATHER_ARGS }, thoughtSignature: simThoughtSignature('get_weather') }] });
+      expect(await modelTurn(2)).toEqual({ role: 'model', parts: [{ functionCall: { name: 'get_weather', args: WEATHER_ARGS }, thoughtSignature: simThoughtSignature('get_weather') }] });
 
-      // The same turn with the bare id: Gemini 3 refuses it, and a 400 stays with the client.
-      const refused = await ask(toolTurn(call.id.split('__thought__')[0])).catch((e: unknown) => e);
+      // The same turn with a bare id, as after a failover from a provider that never signs: the placeholder goes instead.
+      const bare = (await ask(toolTurn(call.id.split('__thought__')[0]))).data;
+      expect(bare.choices[0].finish_reason).toBe('stop');
+      expect(await modelTurn(3)).toEqual({ role: 'model', parts: [{ functionCall: { name: 'get_weather', args: WEATHER_ARGS }, thoughtSignature: 'skip_thought_signature_validator' }] });
+
+      // A corrupted signature: Gemini refuses the turn, and the 400 stays with the client, with the provider's own words.
+      const refused = await ask(toolTurn(`${call.id.split('__thought__')[0]}__thought__${Buffer.from('forged').toString('base64')}`)).catch((e: unknown) => e);
       expect(refused).toMatchObject({ status: 400, code: 'PROVIDER.REQUEST_REJECTED', type: 'invalid_request_error' });
-      // The provider's own words reach the client, so the agent's developer can see why.
-      expect((refused as Error).message).toContain('gemini rejected the request: provider answered HTTP 400: Function call is missing a thought_signature');
-      expect(await sim(stack).stats('gemini')).toMatchObject({ requests: 3 });
+      expect((refused as Error).message).toContain('gemini rejected the request: provider answered HTTP 400: Corrupted thought signature');
+      expect(await sim(stack).stats('gemini')).toMatchObject({ requests: 4 });
     });
   });
 });

@@ -28,8 +28,12 @@ export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.infe
   throw GatewayError.invalidRequest(`invalid request: ${param ? `${param}: ` : ''}${issue?.message ?? 'malformed body'}`, param);
 }
 
-/** A request to the router that got no answer: 504 when it timed out, 503 when nobody is listening. */
+/**
+ * A request to the router that got no answer: 504 when it timed out, 413 when it is larger than
+ * the bus carries (the NATS server's max payload, 1 MiB by default), 503 when nobody is listening.
+ */
 export function routerUnavailable(err: unknown): GatewayError {
   if (err instanceof BusRequestError && err.code === 'BUS.TIMEOUT') return new GatewayError(504, 'router_timeout', 'timeout', 'the router did not answer within the request deadline');
+  if (err instanceof BusRequestError && err.code === 'BUS.TOO_LARGE') return new GatewayError(413, 'request_too_large', 'invalid_request_error', `the request is too large to forward: ${err.message}`);
   return new GatewayError(503, 'router_unavailable', 'service_unavailable', 'the router is not reachable');
 }

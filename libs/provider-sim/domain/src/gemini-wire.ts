@@ -16,8 +16,11 @@ export function simThoughtSignature(functionName: string): string {
   return Buffer.from(`${SIGNATURE_PREFIX}${functionName}`).toString('base64');
 }
 
+/** Google's documented placeholder for calls that never had a signature (another model made them). */
+const SKIP_VALIDATOR = 'skip_thought_signature_validator';
+
 function signatureMatches(signature: string, functionName: string): boolean {
-  return Buffer.from(signature, 'base64').toString() === `${SIGNATURE_PREFIX}${functionName}`;
+  return signature === SKIP_VALIDATOR || Buffer.from(signature, 'base64').toString() === `${SIGNATURE_PREFIX}${functionName}`;
 }
 
 /** Gemini 3 models require the signature back on the function calls of the current turn; 2.5 models accept calls without one. */

@@ -58,6 +58,10 @@ describe('parseGeminiRequest', () => {
       expect(parseGeminiRequest(signed, { model: 'gemini-2.5-pro' }).ok).toBe(true);
     });
 
+    it('Given Google\'s placeholder for calls that never had a signature, When parsed, Then Gemini 3 accepts it', () => {
+      expect(parseGeminiRequest(turn({ thoughtSignature: 'skip_thought_signature_validator' }), { model: 'gemini-3-pro-preview' }).ok).toBe(true);
+    });
+
     it('Given a signature the sim did not issue for that function, When parsed, Then it is rejected as corrupted', () => {
       expect(parseGeminiRequest(turn({ thoughtSignature: simThoughtSignature('other') }), { model: 'gemini-2.5-pro' })).toMatchObject({ ok: false, message: expect.stringContaining('Corrupted thought signature') });
     });

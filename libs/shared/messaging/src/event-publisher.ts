@@ -1,4 +1,5 @@
 
+import { BusRequestError } from './errors';
 import { encodeEventBatch } from './event-batch';
 
 /** One JetStream message to publish: a single event, or a batch of events of one subject. */
@@ -38,6 +39,7 @@ export class EventPublisher {
   private tick: PendingEvent[] = [];
   private tickTimer: NodeJS.Immediate | undefined;
   private readonly buffer: PendingEvent[] = [];
+  private bufferedEvents = 0;
   private inFlight = 0;
   private timer: NodeJS.Timeout | undefined;
   private idleWaiters: (() => void)[] = [];
@@ -53,10 +55,12 @@ export class EventPublisher {
   publish(ev: PendingEvent): void {
     this.stats.published += ev.count;
     this.tick.push(ev);
-    this.tickTimer ??= setImmediate(() => this.sendTick());
+    this.tickTimer ??= setImmediate(() => this.sendPending());
   }
 
-  private sendTick(): void {
+  /** Sends what this tick published now instead of after it (before an RPC reply, on flush). */
+  sendPending(): void {
+    if (this.tick.length === 0) return;
     if (this.tickTimer) clearImmediate(this.tickTimer);
     this.tickTimer = undefined;
     const events = this.tick;
@@ -94,12 +98,18 @@ export class EventPublisher {
   private keepForRetry(err: unknown, ev: PendingEvent): void {
     ev.attempts++;
     if (ev.attempts === 1) this.onError(err, ev);
-    if (this.buffer.length >= this.maxBuffered) {
+    if (isPermanent(err)) {
       this.stats.dropped += ev.count;
-      this.onError(new Error(`event buffer full (${this.maxBuffered}); dropping event ${ev.id}`), ev);
+      this.onError(new Error(`dropping ${ev.count} event(s) ${ev.id}: ${err instanceof Error ? err.message : String(err)}`), ev);
+      return;
+    }
+    if (this.bufferedEvents + ev.count > this.maxBuffered) {
+      this.stats.dropped += ev.count;
+      this.onError(new Error(`event buffer full (${this.maxBuffered} events); dropping ${ev.count} event(s) ${ev.id}`), ev);
       return;
     }
     this.buffer.push(ev);
+    this.bufferedEvents += ev.count;
     this.scheduleRetry(Math.min(5000, 100 * 2 ** Math.min(ev.attempts, 6)));
   }
 
@@ -108,6 +118,7 @@ export class EventPublisher {
     this.timer = setTimeout(() => {
       this.timer = undefined;
       const batch = this.buffer.splice(0, this.buffer.length);
+      this.bufferedEvents = 0;
       this.stats.retried += batch.reduce((n, ev) => n + ev.count, 0);
       for (const ev of batch) this.send(ev);
     }, delayMs);
@@ -123,7 +134,7 @@ export class EventPublisher {
 
   /** Resolves when every published event is acked, or after `timeoutMs`; returns how many are still pending. */
   async flush(timeoutMs: number): Promise<number> {
-    if (this.tick.length > 0) this.sendTick();
+    this.sendPending();
     if (this.buffer.length > 0 && this.timer) {
       clearTimeout(this.timer);
       this.timer = undefined;
@@ -131,11 +142,15 @@ export class EventPublisher {
     }
     if (this.inFlight > 0 || this.buffer.length > 0) {
       await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, timeoutMs);
-        this.idleWaiters.push(() => {
+        const waiter = () => {
           clearTimeout(t);
           resolve();
-        });
+        };
+        const t = setTimeout(() => {
+          this.idleWaiters = this.idleWaiters.filter((w) => w !== waiter);
+          resolve();
+        }, timeoutMs);
+        this.idleWaiters.push(waiter);
       });
     }
     return this.inFlight + this.buffer.length;
@@ -155,4 +170,9 @@ function batchOf(events: PendingEvent[]): PendingEvent {
     attempts: 0,
     count: events.reduce((n, e) => n + e.count, 0),
   };
+}
+
+/** A message the server can never take (larger than its max payload): retrying would not help. */
+function isPermanent(err: unknown): boolean {
+  return err instanceof BusRequestError && err.code === 'BUS.TOO_LARGE';
 }

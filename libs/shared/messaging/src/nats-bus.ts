@@ -245,7 +245,17 @@ export class NatsBus {
       },
     });
     const timer = setTimeout(() => fail(new BusRequestError('BUS.TIMEOUT', rpc.subject, `stream on ${rpc.subject} did not end within ${timeoutMs} ms`)), Math.max(1, Math.floor(timeoutMs)));
-    this.nc.publish(subject, enc.encode(JSON.stringify(payload)), { reply: inbox, headers: h });
+    const data = enc.encode(JSON.stringify(payload));
+    const max = this.nc.info?.max_payload;
+    if (max !== undefined && data.length > max) {
+      fail(new BusRequestError('BUS.TOO_LARGE', rpc.subject, `message of ${data.length} bytes exceeds the NATS server's max payload of ${max} bytes`));
+      return { cancel: () => undefined };
+    }
+    try {
+      this.nc.publish(subject, data, { reply: inbox, headers: h });
+    } catch (err) {
+      fail(new BusRequestError('BUS.CLOSED', rpc.subject, `connection closed (${err instanceof Error ? err.message : String(err)})`));
+    }
     return {
       cancel: () => {
         if (open) this.nc.publish(cancelSubject(inbox));
@@ -274,16 +284,29 @@ export class NatsBus {
   private async handleStream<Req extends z.ZodType, Rep extends z.ZodType>(rpc: RpcDefinition<Req, Rep>, handler: StreamRpcHandler<z.infer<Req>, z.infer<Rep>>, errorReply: RpcErrorReply<z.infer<Rep>>, msg: Msg, reply: string): Promise<void> {
     const controller = new AbortController();
     const cancelSub = this.nc.subscribe(cancelSubject(reply), { max: 1, callback: () => controller.abort() });
-    // Chunks of one tick go out together, after the handler's synchronous work (a whole read from the provider).
+    // Chunks of one tick go out together, after the handler's synchronous work (a whole read from the
+    // provider), in frames below the server's max payload. A publish that throws (the connection
+    // closing, say) must not escape a microtask: it aborts the handler's work instead.
     let pending: string[] = [];
+    let pendingBytes = 0;
+    const maxFrameBytes = Math.floor((this.nc.info?.max_payload ?? 1024 * 1024) / 2);
     const flush = () => {
       if (pending.length === 0) return;
-      this.nc.publish(reply, encodeChunksFrame(pending));
+      const frame = encodeChunksFrame(pending);
       pending = [];
+      pendingBytes = 0;
+      try {
+        this.nc.publish(reply, frame);
+      } catch (err) {
+        this.reportError(err, `stream ${rpc.subject}`);
+        controller.abort();
+      }
     };
     const sink: StreamSink = {
       signal: controller.signal,
       chunk: (data) => {
+        if (pendingBytes + data.length > maxFrameBytes) flush();
+        pendingBytes += data.length * 3 + 4;
         if (pending.push(data) === 1) queueMicrotask(flush);
       },
     };
@@ -291,7 +314,7 @@ export class NatsBus {
       flush();
       this.nc.publish(reply, encodeEndFrame(JSON.stringify(rep)));
     });
-    cancelSub.unsubscribe();
+    if (!cancelSub.isClosed()) cancelSub.unsubscribe();
   }
 
   private handle<Req extends z.ZodType, Rep extends z.ZodType>(rpc: RpcDefinition<Req, Rep>, handler: RpcHandler<z.infer<Req>, z.infer<Rep>>, errorReply: RpcErrorReply<z.infer<Rep>>, msg: Msg): Promise<void> {
@@ -312,6 +335,17 @@ export class NatsBus {
   ): Promise<void> {
     const parent = extractTraceContext(msg.headers);
     const span = this.opts.tracer.startSpan(`process ${rpc.subject}`, { kind: SpanKind.SERVER, attributes: { 'messaging.system': 'nats' } }, parent);
+    // Events the handler published go out before its reply, so whoever reads the reply can find
+    // them (another replica asked right after a probe sees its result); an answer that cannot be
+    // sent (the connection closing) is reported, never thrown out of here.
+    const reply = (value: unknown) => {
+      this.events.sendPending();
+      try {
+        answer(value);
+      } catch (err) {
+        this.reportError(err, `answer ${rpc.subject}`);
+      }
+    };
     await context.with(trace.setSpan(parent, span), async () => {
       try {
         let body: unknown;
@@ -321,13 +355,13 @@ export class NatsBus {
           body = undefined;
         }
         const parsed = (rpc.trusted?.request ?? rpc.request).safeParse(body);
-        if (!parsed.success) return answer(errorReply({ status: 400, code: 'BUS.BAD_REQUEST', type: 'invalid_request_error', message: `invalid ${rpc.subject} request` }));
-        answer(await run(parsed.data as z.infer<Req>));
+        if (!parsed.success) return reply(errorReply({ status: 400, code: 'BUS.BAD_REQUEST', type: 'invalid_request_error', message: `invalid ${rpc.subject} request` }));
+        reply(await run(parsed.data as z.infer<Req>));
       } catch (err) {
         span.recordException(err as Error);
         span.setStatus({ code: SpanStatusCode.ERROR });
         this.reportError(err, `handler ${rpc.subject}`);
-        answer(errorReply({ status: 500, code: 'INTERNAL', type: 'server_error', message: 'internal error' }));
+        reply(errorReply({ status: 500, code: 'INTERNAL', type: 'server_error', message: 'internal error' }));
       } finally {
         span.end();
       }
@@ -350,8 +384,9 @@ export class NatsBus {
   async close(flushTimeoutMs = 5000): Promise<void> {
     if (this.nc.isClosed()) return;
     await this.events.flush(flushTimeoutMs);
-    this.mux.close();
+    // Drain first: replies already on their way are still delivered; then nothing can wait any more.
     await this.nc.drain();
+    this.mux.close();
   }
 }
 

@@ -21,6 +21,7 @@ export class ReplyMux {
   private readonly waiting = new Map<string, Waiting>();
   private readonly sub: Subscription;
   private next = 0;
+  private closed = false;
 
   constructor(private readonly nc: NatsConnection) {
     this.sub = nc.subscribe(`${this.prefix}*`, { callback: (err, msg) => (err ? this.failAll(err) : this.onReply(msg)) });
@@ -28,6 +29,9 @@ export class ReplyMux {
 
   /** Publishes `data` with a private reply subject and resolves with the first reply. */
   request(subject: string, data: Uint8Array, timeoutMs: number, headers?: MsgHdrs): Promise<Msg> {
+    if (this.closed) return Promise.reject(new BusRequestError('BUS.CLOSED', subject, 'connection closed'));
+    const max = this.nc.info?.max_payload;
+    if (max !== undefined && data.length > max) return Promise.reject(new BusRequestError('BUS.TOO_LARGE', subject, `message of ${data.length} bytes exceeds the NATS server's max payload of ${max} bytes`));
     const token = (this.next++).toString(36);
     return new Promise<Msg>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -48,9 +52,11 @@ export class ReplyMux {
     return this.waiting.size;
   }
 
+  /** Rejects what still waits and every later request with `BUS.CLOSED`. */
   close(): void {
+    this.closed = true;
     this.failAll(new Error('closed'));
-    this.sub.unsubscribe();
+    if (!this.sub.isClosed()) this.sub.unsubscribe();
   }
 
   private onReply(msg: Msg): void {

@@ -2,7 +2,7 @@ import type { ChatCompletionRequest } from '@cp/shared/contracts';
 import { testContext } from '../testing/fixtures';
 import { toAnthropicRequest } from './anthropic/anthropic-request';
 import { fromGeminiResponse } from './gemini/gemini-response';
-import { toGeminiRequest } from './gemini/gemini-request';
+import { SKIP_THOUGHT_SIGNATURE, toGeminiRequest } from './gemini/gemini-request';
 import { GeminiStreamTranslator } from './gemini/gemini-stream';
 import { buildOpenAiRequest } from './openai/openai-request';
 import { splitToolCallId, toolCallIdWithSignature, withoutThoughtSignatures } from './tool-call-id';
@@ -62,6 +62,16 @@ describe('Gemini thought signatures through OpenAI tool call ids', () => {
       parts: [{ functionCall: { name: 'get_weather', args: { city: 'Paris' } }, thoughtSignature: SIG }, { functionCall: { name: 'get_weather', args: { city: 'Rome' } } }],
     });
     expect(body.contents[2].parts).toEqual([{ functionResponse: { name: 'get_weather', response: { result: '18C' } } }, { functionResponse: { name: 'get_weather', response: { result: '18C' } } }]);
+  });
+
+  it('Given calls without a signature (another provider made them), When the turn goes to Gemini 3, Then the first call carries the documented placeholder; Gemini 2.5 gets none', () => {
+    const req = nextTurn(['call_1', 'call_2']);
+    expect(toGeminiRequest(req, { id: 'gemini-3-pro-preview' }).contents[1].parts).toEqual([
+      { functionCall: { name: 'get_weather', args: { city: 'Paris' } }, thoughtSignature: SKIP_THOUGHT_SIGNATURE },
+      { functionCall: { name: 'get_weather', args: { city: 'Rome' } } },
+    ]);
+    expect(SKIP_THOUGHT_SIGNATURE).toBe('skip_thought_signature_validator');
+    expect(JSON.stringify(toGeminiRequest(req, { id: 'gemini-2.5-pro' }))).not.toContain('thoughtSignature');
   });
 
   it('Given the next turn fails over to another wire, When translated, Then the ids go bare (consistently for calls and results)', () => {

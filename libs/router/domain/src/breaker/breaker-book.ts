@@ -56,9 +56,9 @@ export class BreakerBook {
     return this.commit(key, decideFailure(this.stateOf(key), errorClass, this.now(), this.config, identityOf(key)));
   }
 
-  /** The provider rejected its key or billing: open this breaker now (see `decideMisconfigured`). */
-  recordMisconfigured(key: string, reason: string): BreakerTransition[] {
-    return this.commit(key, decideMisconfigured(this.stateOf(key), this.now(), identityOf(key), reason));
+  /** The provider refused the key, billing or access (see `decideMisconfigured`). */
+  recordMisconfigured(key: string, reason: string, immediate = true): BreakerTransition[] {
+    return this.commit(key, decideMisconfigured(this.stateOf(key), this.now(), this.config, identityOf(key), reason, immediate));
   }
 
   /** The probe ended without a verdict (cancelled, deadline of the whole request): free the slot. */

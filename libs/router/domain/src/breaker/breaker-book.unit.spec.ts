@@ -72,6 +72,17 @@ describe('BreakerBook', () => {
       expect(book.admit(KEY)).toMatchObject({ admitted: false, state: 'open' });
     });
 
+    it('Given refusals that only count (a 403), When two arrive, Then it stays closed; a success resets them; the third in a row opens it marked misconfigured', () => {
+      const time = clock();
+      const book = new BreakerBook({}, time.now);
+      expect([...book.recordMisconfigured(KEY, 'HTTP 403: access denied', false), ...book.recordMisconfigured(KEY, 'HTTP 403: access denied', false)]).toEqual([]);
+      book.recordSuccess(KEY);
+      expect(book.stateOf(KEY).consecutiveFailures).toBe(0);
+      for (let i = 0; i < 2; i++) expect(book.recordMisconfigured(KEY, 'HTTP 403: access denied', false)).toEqual([]);
+      expect(book.admit(KEY).admitted).toBe(true);
+      expect(book.recordMisconfigured(KEY, 'HTTP 403: access denied', false)).toMatchObject([{ type: 'breaker.opened', consecutiveFailures: 3, misconfigured: true, reason: 'provider misconfigured: HTTP 403: access denied' }]);
+    });
+
     it('Given an open breaker, When marked again, Then nothing changes; after the reset a probe meeting the 401 again reopens it', () => {
       const { time, book } = openBook();
       expect(book.recordMisconfigured(KEY, 'HTTP 401: key rejected')).toEqual([]);

@@ -70,12 +70,17 @@ export function decideFailure(state: BreakerState, errorClass: ProviderErrorClas
 }
 
 /**
- * The provider rejected its key or billing: this breaker opens now, whatever the failure count (a
- * half-open probe that meets a 401 reopens it). Already open: nothing changes.
+ * The provider refused the key, billing or access. `immediate` (a rejected key or billing, which
+ * fail every request): this breaker opens now, whatever the count. Otherwise (a 403, which one
+ * request can also cause, e.g. with a file the key may not read) it counts like a failure and
+ * opens, marked misconfigured, at the threshold. A half-open probe refused this way reopens it;
+ * an open breaker does not change.
  */
-export function decideMisconfigured(state: BreakerState, now: number, id: BreakerIdentity, reason: string): BreakerEvent[] {
+export function decideMisconfigured(state: BreakerState, now: number, config: BreakerConfig, id: BreakerIdentity, reason: string, immediate: boolean): BreakerEvent[] {
   if (state.status === 'open') return [];
-  return [{ ...transition('breaker.opened', id, now, state.consecutiveFailures + 1, `provider misconfigured: ${reason}`), misconfigured: true }];
+  const failures = state.consecutiveFailures + 1;
+  if (!immediate && state.status === 'closed' && failures < config.failureThreshold) return [{ type: 'breaker.failure-counted', at: now }];
+  return [{ ...transition('breaker.opened', id, now, failures, `provider misconfigured: ${reason}`), misconfigured: true }];
 }
 
 /** A call succeeded: a half-open breaker closes; a closed one forgets its failures. */

@@ -15,17 +15,9 @@ export type ProviderErrorClass = (typeof PROVIDER_ERROR_CLASSES)[number];
 /**
  * Whether a failure of this class says something about the provider's health. Only these count
  * towards opening a circuit breaker: a bad request or an unknown model says nothing about the
- * provider. (A wrong key opens the provider's breakers at once instead, see `marksMisconfigured`.)
+ * provider. (A refused key, billing or access is handled as a misconfiguration instead: see
+ * `decideMisconfigured` and the `misconfigured` flag of the classification.)
  */
-/**
- * A rejected key or a billing problem (401, 402, 403): the provider is misconfigured. It fails
- * every request until an operator acts, so the router skips the whole provider (every model's
- * breaker opens at once) instead of counting failures, and says so as an alert.
- */
-export function marksMisconfigured(errorClass: ProviderErrorClass): boolean {
-  return errorClass === 'auth' || errorClass === 'payment';
-}
-
 export function countsForBreaker(errorClass: ProviderErrorClass): boolean {
   switch (errorClass) {
     case 'timeout':

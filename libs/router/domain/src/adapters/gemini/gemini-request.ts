@@ -48,16 +48,27 @@ function functionResponse(text: string): Record<string, unknown> {
   }
 }
 
-function toContent(message: ConversationMessage, index: number, toolNames: Map<string, string>): GeminiContent {
+/**
+ * Gemini 3 refuses a tool turn whose first function call carries no thought signature, which is
+ * the case for calls another provider made before a failover (or a client that lost the id). For
+ * those, Google documents this placeholder, which skips the check.
+ */
+export const SKIP_THOUGHT_SIGNATURE = 'skip_thought_signature_validator';
+
+function requiresThoughtSignatures(modelId: string): boolean {
+  return modelId.startsWith('gemini-3');
+}
+
+function toContent(message: ConversationMessage, index: number, toolNames: Map<string, string>, modelId: string): GeminiContent {
   switch (message.role) {
     case 'user':
       return { role: 'user', parts: userParts(contentParts(message.content), index) };
     case 'assistant': {
       const text = contentText(message.content);
-      const calls = (message.tool_calls ?? []).map((call): GeminiRequestPart => {
+      const calls = (message.tool_calls ?? []).map((call, i): GeminiRequestPart => {
         toolNames.set(call.id, call.function.name);
-        const { thoughtSignature } = splitToolCallId(call.id);
-        return { functionCall: { name: call.function.name, args: parseToolArguments(call.function.arguments) }, ...(thoughtSignature ? { thoughtSignature } : {}) };
+        const signature = splitToolCallId(call.id).thoughtSignature ?? (i === 0 && requiresThoughtSignatures(modelId) ? SKIP_THOUGHT_SIGNATURE : undefined);
+        return { functionCall: { name: call.function.name, args: parseToolArguments(call.function.arguments) }, ...(signature ? { thoughtSignature: signature } : {}) };
       });
       return { role: 'model', parts: [...(text === '' ? [] : [{ text }]), ...calls] };
     }
@@ -106,10 +117,10 @@ function generationConfig(req: ChatCompletionRequest): GeminiRequest['generation
  * (`geminiPath`), not the body. Tool parameters travel as `parametersJsonSchema`, which takes JSON
  * Schema as OpenAI tools declare it.
  */
-export function toGeminiRequest(req: ChatCompletionRequest, _model: { id: string }): GeminiRequest {
+export function toGeminiRequest(req: ChatCompletionRequest, model: { id: string }): GeminiRequest {
   const toolNames = new Map<string, string>();
   const system = systemTexts(req.messages);
-  const contents = req.messages.flatMap((m, index) => (isSystemMessage(m) ? [] : [toContent(m, index, toolNames)]));
+  const contents = req.messages.flatMap((m, index) => (isSystemMessage(m) ? [] : [toContent(m, index, toolNames, model.id)]));
   const body: GeminiRequest = { contents: mergeTurns(contents) };
   if (system.length > 0) body.systemInstruction = { parts: [{ text: system.join('\n\n') }] };
   if (req.tools && req.tools.length > 0) {
