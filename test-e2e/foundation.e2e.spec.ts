@@ -17,6 +17,8 @@ interface Verify {
   firstBrokenPosition: number | null;
 }
 
+const GATEWAY_BODY_LIMIT = 16 * 1024 * 1024;
+
 describe('foundation: the six services end to end', () => {
   const otlp = new OtlpReceiver();
   let stack: Stack;
@@ -33,7 +35,8 @@ describe('foundation: the six services end to end', () => {
 
   beforeAll(async () => {
     const endpoint = await otlp.start();
-    ({ stack, client, db, stop } = await startE2e({ label: 'found', env: { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint } }));
+    // A body limit above any NATS max payload (1 MiB by default, 8 MiB with infra/nats/nats.conf), so the bus limit can be shown.
+    ({ stack, client, db, stop } = await startE2e({ label: 'found', env: { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint }, serviceEnv: { gateway: { CP_GATEWAY_BODY_LIMIT_BYTES: String(GATEWAY_BODY_LIMIT) } } }));
   });
 
   afterAll(async () => {
@@ -83,7 +86,7 @@ describe('foundation: the six services end to end', () => {
     const nc = await connect({ servers: stack.iso.natsUrl });
     const maxPayload = nc.info!.max_payload;
     await nc.close();
-    expect(maxPayload).toBeLessThan(8 * 1024 * 1024 - 200_000); // the gateway's own body limit is 8 MiB
+    expect(maxPayload).toBeLessThan(GATEWAY_BODY_LIMIT - 200_000);
     const big = { model: 'openai/gpt-4o', messages: [{ role: 'user', content: 'x'.repeat(maxPayload + 100_000) }] };
     for (const stream of [false, true]) {
       const res = await fetch(`${stack.gatewayUrl}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${stack.apiKey}`, 'content-type': 'application/json' }, body: JSON.stringify({ ...big, stream }) });

@@ -21,6 +21,7 @@ ensure_nats() {
   log "starting nats-server with JetStream on 127.0.0.1:$NATS_PORT"
   $SUDO mkdir -p /var/lib/nats-server
   $SUDO start-stop-daemon --start --oknodo --background --exec "$(command -v nats-server)" -- \
+    -c "$(cd "$(dirname "${BASH_SOURCE[0]}")/../nats" && pwd)/nats.conf" \
     -a 127.0.0.1 -p "$NATS_PORT" -js -sd /var/lib/nats-server -l /var/log/nats-server.log
   wait_port "$NATS_PORT" || { log "NATS did not start"; exit 1; }
 }

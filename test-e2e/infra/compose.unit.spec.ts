@@ -221,12 +221,13 @@ describe('docker-compose.yml', () => {
     for (const s of NATS_ONLY) expect(test(s)).toBe(`CMD node dist/libs/shared/messaging/src/bin/health-probe.js ${s}`);
   });
 
-  it('then nats runs JetStream on a named volume with monitoring for its healthcheck', () => {
+  it('then nats runs JetStream on a named volume with monitoring for its healthcheck, and the repo config that raises max_payload to the gateway body limit', () => {
     const nats = compose.services.nats;
     expect(nats.image).toMatch(/^nats:2\.\d+/);
-    expect(argv(nats.command)).toEqual(expect.arrayContaining(['-js', '-sd', '/data', '-m', '8222']));
+    expect(argv(nats.command)).toEqual(expect.arrayContaining(['-js', '-sd', '/data', '-m', '8222', '-c', '/etc/nats/nats.conf']));
     expect(argv(nats.healthcheck?.test).join(' ')).toContain(':8222/healthz');
-    expect(nats.volumes).toEqual(['nats-data:/data']);
+    expect(nats.volumes).toEqual(['nats-data:/data', './infra/nats/nats.conf:/etc/nats/nats.conf:ro']);
+    expect(readFileSync(join(ROOT, 'infra/nats/nats.conf'), 'utf8')).toMatch(/^max_payload: 8MB$/m);
     expect(compose.volumes).toHaveProperty('nats-data');
   });
 
