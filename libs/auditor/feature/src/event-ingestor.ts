@@ -6,7 +6,10 @@ import type { Logger } from '@cp/shared/telemetry';
 
 export interface IngestorOptions {
   durableName: string;
+  /** Messages per write; a message may carry many events (see `eventsOf`), so bytes bound it too. */
   maxBatch: number;
+  /** Bytes per write (default 4 MiB), so a run of large batch messages cannot make one huge transaction. */
+  maxBatchBytes?: number;
   /** How long the first message of a batch may wait for company before the batch is written. */
   lingerMs: number;
 }
@@ -26,6 +29,7 @@ export interface IngestorStats {
 export class EventIngestor {
   private messages: ConsumerMessages | undefined;
   private batch: JsMsg[] = [];
+  private batchBytes = 0;
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<void> = Promise.resolve();
   private loop: Promise<void> | undefined;
@@ -58,7 +62,8 @@ export class EventIngestor {
 
   private enqueue(m: JsMsg): void {
     this.batch.push(m);
-    if (this.batch.length >= this.opts.maxBatch) this.flushSoon(0);
+    this.batchBytes += m.data.length;
+    if (this.batch.length >= this.opts.maxBatch || this.batchBytes >= (this.opts.maxBatchBytes ?? 4 * 1024 * 1024)) this.flushSoon(0);
     else if (!this.timer) this.flushSoon(this.opts.lingerMs);
   }
 
@@ -68,6 +73,7 @@ export class EventIngestor {
       this.timer = undefined;
       const batch = this.batch;
       this.batch = [];
+      this.batchBytes = 0;
       // Batches are written one after another: the hash chain has one head.
       this.writing = this.writing.then(() => this.write(batch));
     }, delay);
@@ -124,6 +130,7 @@ export class EventIngestor {
     }
     const batch = this.batch;
     this.batch = [];
+    this.batchBytes = 0;
     this.writing = this.writing.then(() => this.write(batch));
     await this.writing;
   }
