@@ -124,7 +124,7 @@ describe('models and the compatibility matrix through the gateway', () => {
     const cpctl = (...args: string[]) =>
       promisify(execFile)(process.execPath, [join(REPO_ROOT, 'dist/apps/cpctl/src/main.js'), ...args], { env: { PATH: process.env.PATH, CP_GATEWAY_URL: stack.gatewayUrl, CP_API_KEY: stack.apiKey } });
     const probed = await cpctl('providers', 'probe', '--provider', 'kimi');
-    expect(probed.stdout).toMatch(/^kimi\/kimi-k2-0905-preview\s+openai\s+yes\s+verified\s+verified\s+unsupported\s+verified\s+verified$/m);
+    expect(probed.stdout).toMatch(/^kimi\/kimi-k2-0905-preview\s+openai\s+yes\s+verified\s+verified\s+unsupported\s+verified\s+verified\s+closed$/m);
     const matrix = await cpctl('providers', 'matrix');
     const lines = matrix.stdout.trim().split('\n');
     expect(lines.filter((l) => !l.startsWith('failed: '))).toHaveLength(1 + registryIds.length);
@@ -168,6 +168,18 @@ describe('models and the compatibility matrix through the gateway', () => {
     const anonymous = await fetch(`${stack.gatewayUrl}/v1/providers/matrix`);
     expect(anonymous.status).toBe(401);
     expect(((await anonymous.json()) as { error: { code: string } }).error.code).toBe('missing_api_key');
+  });
+
+  it('given a provider that refuses its key, then its rows show the breaker open and misconfigured, in the API and in cpctl', async () => {
+    await sim(stack).fault('kimi', { type: 'status', status: 401 });
+    const served = await client.chat.completions.create({ model: 'kimi/kimi-k2-0905-preview', messages: [{ role: 'user', content: 'bad key' }] });
+    await sim(stack).clear('kimi');
+    expect(served.model).not.toBe('kimi-k2-0905-preview');
+    const { body } = await call('GET', '/v1/providers/matrix');
+    expect(row(body, 'kimi/kimi-k2-0905-preview')?.breaker).toEqual({ state: 'open', consecutiveFailures: 1, openedAt: expect.any(String), reason: 'provider misconfigured: HTTP 401: key rejected', misconfigured: true });
+    expect(row(body, 'qwen/qwen3-235b-a22b')?.breaker).toEqual({ state: 'closed', consecutiveFailures: 0 });
+    const matrix = await promisify(execFile)(process.execPath, [join(REPO_ROOT, 'dist/apps/cpctl/src/main.js'), 'providers', 'matrix'], { env: { PATH: process.env.PATH, CP_GATEWAY_URL: stack.gatewayUrl, CP_API_KEY: stack.apiKey } }).catch((e: { stdout: string }) => e);
+    expect(matrix.stdout).toMatch(/^kimi\/kimi-k2-0905-preview\s.*\sopen \(misconfigured\)$/m);
   });
 });
 

@@ -51,7 +51,8 @@ program
 const MatrixList = z.object({ data: z.array(MatrixEntry) });
 /** One line per model: wire, whether simulated, the plain completion and each capability's status. */
 function printMatrix(rows: MatrixEntry[]): void {
-  const table = [['model', 'wire', 'sim', 'completion', ...CAPABILITY_NAMES], ...rows.map((r) => [r.id, r.wire, r.simulated ? 'yes' : 'no', r.completion.status, ...CAPABILITY_NAMES.map((c) => r.capabilities[c].status)])];
+  const breaker = (r: MatrixEntry) => (r.breaker.misconfigured ? `${r.breaker.state} (misconfigured)` : r.breaker.state);
+  const table = [['model', 'wire', 'sim', 'completion', ...CAPABILITY_NAMES, 'breaker'], ...rows.map((r) => [r.id, r.wire, r.simulated ? 'yes' : 'no', r.completion.status, ...CAPABILITY_NAMES.map((c) => r.capabilities[c].status), breaker(r)])];
   const widths = table[0].map((_, i) => Math.max(...table.map((row) => row[i].length)));
   for (const row of table) process.stdout.write(row.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd() + '\n');
   const failures = rows.flatMap((r) =>

@@ -4,7 +4,7 @@ import { loadConfig } from '@cp/shared/config';
 import { CapabilityProbed, catalogFailure, EventEnvelope, RouterMatrix, RouterModels, RouterProbe, type MatrixReply, type ModelsReply, type PayloadOf, type ProbeRequest } from '@cp/shared/contracts';
 import { eventsOf } from '@cp/shared/messaging';
 import type { ServiceRuntime } from '@cp/shared/runtime';
-import type { ProviderRegistry } from '@cp/router/domain';
+import type { BreakerBook, ProviderRegistry } from '@cp/router/domain';
 import { uuidv7 } from 'uuidv7';
 import { z } from 'zod';
 import { CapabilityProber, type ModelProbe } from './capability-prober';
@@ -45,6 +45,7 @@ export class CapabilityCatalog implements OnModuleInit, OnApplicationBootstrap, 
   constructor(
     private readonly rt: ServiceRuntime,
     private readonly registry: ProviderRegistry,
+    private readonly breakers: BreakerBook,
     private readonly config: CatalogConfig = loadConfig(CatalogConfigSchema),
     private readonly newId: () => string = uuidv7,
   ) {
@@ -90,7 +91,7 @@ export class CapabilityCatalog implements OnModuleInit, OnApplicationBootstrap, 
   }
 
   matrix(): MatrixReply {
-    return { ok: true, generatedAt: new Date().toISOString(), entries: matrixEntries(this.registry, this.probes) };
+    return { ok: true, generatedAt: new Date().toISOString(), entries: matrixEntries(this.registry, this.probes, (key) => this.breakers.stateOf(key)) };
   }
 
   /** Probes the named models (in parallel across models), then answers the whole matrix. */

@@ -1,5 +1,5 @@
-import type { CatalogModel, ModelChecks, MatrixEntry, ModelsReply, ProbeRequest, RpcError } from '@cp/shared/contracts';
-import { breakerKey, formatModelRef, resolveModelName, type ModelSpec, type ProviderRegistry, type ResolvedProvider } from '@cp/router/domain';
+import type { CatalogModel, MatrixBreaker, ModelChecks, MatrixEntry, ModelsReply, ProbeRequest, RpcError } from '@cp/shared/contracts';
+import { breakerKey, formatModelRef, INITIAL_BREAKER_STATE, resolveModelName, type BreakerState, type ModelSpec, type ProviderRegistry, type ResolvedProvider } from '@cp/router/domain';
 import { unprobedCheck, type ModelProbe } from './capability-prober';
 
 /** One model to probe, with what is needed to call it. */
@@ -9,8 +9,22 @@ export interface ProbeTarget {
   model: ModelSpec;
 }
 
-/** A matrix row: the registry's declaration, overlaid with the last probe of that model when there is one. */
-export function matrixEntry(provider: ResolvedProvider, model: ModelSpec, probe: ModelProbe | undefined): MatrixEntry {
+/** A breaker as the matrix shows it: state, count, and while open why and since when. */
+export function matrixBreaker(state: BreakerState): MatrixBreaker {
+  return {
+    state: state.status,
+    consecutiveFailures: state.consecutiveFailures,
+    ...(state.status !== 'closed' && state.openedAt !== undefined ? { openedAt: new Date(state.openedAt).toISOString() } : {}),
+    ...(state.status !== 'closed' && state.reason !== undefined ? { reason: state.reason } : {}),
+    ...(state.status !== 'closed' && state.misconfigured ? { misconfigured: true } : {}),
+  };
+}
+
+/**
+ * A matrix row: the registry's declaration, overlaid with the last probe of that model when there
+ * is one, and the model's breaker.
+ */
+export function matrixEntry(provider: ResolvedProvider, model: ModelSpec, probe: ModelProbe | undefined, breaker: BreakerState = INITIAL_BREAKER_STATE): MatrixEntry {
   const c = model.capabilities;
   return {
     id: formatModelRef({ provider: provider.id, model: model.id }),
@@ -23,12 +37,18 @@ export function matrixEntry(provider: ResolvedProvider, model: ModelSpec, probe:
     contextWindow: model.contextWindow,
     maxOutput: model.maxOutput,
     price: { currency: 'USD', inputPerMTok: model.pricePerMTok.input, outputPerMTok: model.pricePerMTok.output },
+    breaker: matrixBreaker(breaker),
   };
 }
 
-/** Every model in file order, each with its last probe (looked up by `provider/model`). */
-export function matrixEntries(registry: ProviderRegistry, probes: ReadonlyMap<string, ModelProbe>): MatrixEntry[] {
-  return registry.providers.flatMap((p) => p.models.map((m) => matrixEntry(p, m, probes.get(breakerKey(p.id, m.id)))));
+/** Every model in file order, each with its last probe and its breaker (looked up by `provider/model`). */
+export function matrixEntries(registry: ProviderRegistry, probes: ReadonlyMap<string, ModelProbe>, breakers: (key: string) => BreakerState = () => INITIAL_BREAKER_STATE): MatrixEntry[] {
+  return registry.providers.flatMap((p) =>
+    p.models.map((m) => {
+      const key = breakerKey(p.id, m.id);
+      return matrixEntry(p, m, probes.get(key), breakers(key));
+    }),
+  );
 }
 
 /** The registry's models and routes, without anything secret (no base URLs, no key variables). */

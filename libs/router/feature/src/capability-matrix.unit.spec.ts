@@ -1,4 +1,4 @@
-import { parseProviderRegistry } from '@cp/router/domain';
+import { BreakerBook, parseProviderRegistry } from '@cp/router/domain';
 import { isNewerProbe, matrixEntries, modelsReply, probeFor, probedAt, selectProbeTargets } from './capability-matrix';
 import type { ModelProbe } from './capability-prober';
 
@@ -58,7 +58,20 @@ describe('matrixEntries', () => {
       contextWindow: 1000,
       maxOutput: 100,
       price: { currency: 'USD', inputPerMTok: 0.05, outputPerMTok: 0.2 },
+      breaker: { state: 'closed', consecutiveFailures: 0 },
     });
+  });
+
+  it('Given breakers, When the matrix is built, Then each row shows its own: state, count, and while open why, since when, and whether it is misconfigured', () => {
+    const book = new BreakerBook({}, () => Date.parse('2026-01-01T00:00:00.000Z'));
+    book.recordMisconfigured('claude/sonnet', 'HTTP 401: key rejected');
+    book.recordFailure('qwen/vl', 'timeout');
+    const entries = matrixEntries(registry, new Map(), (key) => book.stateOf(key));
+    expect(entries.map((e) => [e.id, e.breaker])).toEqual([
+      ['qwen/turbo', { state: 'closed', consecutiveFailures: 0 }],
+      ['qwen/vl', { state: 'closed', consecutiveFailures: 1 }],
+      ['claude/sonnet', { state: 'open', consecutiveFailures: 1, openedAt: '2026-01-01T00:00:00.000Z', reason: 'provider misconfigured: HTTP 401: key rejected', misconfigured: true }],
+    ]);
   });
 
   it('Given a probe of one model, When the matrix is built, Then only that row shows its results', () => {

@@ -79,7 +79,7 @@ export class RouterModule {
           inject: [HttpProviderClient],
         },
         RouterLifecycle,
-        { provide: CapabilityCatalog, useFactory: () => new CapabilityCatalog(rt, registry) },
+        { provide: CapabilityCatalog, useFactory: () => new CapabilityCatalog(rt, registry, breakers) },
       ],
     };
   }

@@ -49,6 +49,18 @@ export const ModelChecks = z.object({
 });
 export type ModelChecks = z.infer<typeof ModelChecks>;
 
+/** This replica's circuit breaker for the model (replicas share transitions, so they agree). */
+export const MatrixBreaker = z.object({
+  state: z.enum(['closed', 'open', 'half_open']),
+  consecutiveFailures: z.number().int().nonnegative(),
+  openedAt: IsoInstant.optional(),
+  /** Why it opened, while open or half-open. */
+  reason: z.string().optional(),
+  /** Opened because the provider refused the key, billing or access (401/402/403): needs an operator. */
+  misconfigured: z.boolean().optional(),
+});
+export type MatrixBreaker = z.infer<typeof MatrixBreaker>;
+
 /** One provider/model row of the compatibility matrix. */
 export const MatrixEntry = ModelChecks.extend({
   /** `provider/model`, the name clients send. */
@@ -56,6 +68,7 @@ export const MatrixEntry = ModelChecks.extend({
   contextWindow: z.number().int().positive(),
   maxOutput: z.number().int().positive(),
   price: z.object({ currency: z.literal('USD'), inputPerMTok: z.number().nonnegative(), outputPerMTok: z.number().nonnegative() }),
+  breaker: MatrixBreaker,
 });
 export type MatrixEntry = z.infer<typeof MatrixEntry>;
 

@@ -22,6 +22,8 @@ export interface BreakerSnapshot {
   openedAt?: number;
   probeInFlight: boolean;
   probeStartedAt?: number;
+  reason?: string;
+  misconfigured?: boolean;
 }
 
 function identityOf(key: string): BreakerIdentity {
@@ -84,6 +86,8 @@ export class BreakerBook {
         const snapshot: BreakerSnapshot = { key, provider, model, state: state.status, consecutiveFailures: state.consecutiveFailures, probeInFlight: state.probeInFlight };
         if (state.openedAt !== undefined) snapshot.openedAt = state.openedAt;
         if (state.probeStartedAt !== undefined) snapshot.probeStartedAt = state.probeStartedAt;
+        if (state.reason !== undefined) snapshot.reason = state.reason;
+        if (state.misconfigured) snapshot.misconfigured = true;
         return snapshot;
       });
   }

@@ -70,6 +70,13 @@ describe('BreakerBook', () => {
       ]);
       expect(BreakerTransitionSchema.parse(transitions[0])).toEqual(transitions[0]);
       expect(book.admit(KEY)).toMatchObject({ admitted: false, state: 'open' });
+      // The snapshot says why, also while the probe is out; closing forgets it.
+      time.advance(RESET);
+      book.admit(KEY);
+      expect(book.snapshot()[0]).toMatchObject({ state: 'half_open', reason: 'provider misconfigured: HTTP 401: key rejected', misconfigured: true });
+      book.recordSuccess(KEY);
+      expect(book.snapshot()[0].reason).toBeUndefined();
+      expect(book.snapshot()[0].misconfigured).toBeUndefined();
     });
 
     it('Given refusals that only count (a 403), When two arrive, Then it stays closed; a success resets them; the third in a row opens it marked misconfigured', () => {

@@ -12,6 +12,10 @@ export interface BreakerState {
   probeStartedAt?: number;
   /** Time of the last transition; older transitions arriving later are ignored. */
   changedAt?: number;
+  /** Why it opened, while open or half-open. */
+  reason?: string;
+  /** It opened because the provider refused the key, billing or access. */
+  misconfigured?: boolean;
 }
 
 export const INITIAL_BREAKER_STATE: BreakerState = { status: 'closed', consecutiveFailures: 0, probeInFlight: false };
@@ -22,9 +26,18 @@ export function evolveBreaker(state: BreakerState, event: BreakerEvent): Breaker
   if (isTransition(event) && state.changedAt !== undefined && event.at < state.changedAt) return state;
   switch (event.type) {
     case 'breaker.opened':
-      return { status: 'open', consecutiveFailures: event.consecutiveFailures, openedAt: event.at, probeInFlight: false, changedAt: event.at };
+      return { status: 'open', consecutiveFailures: event.consecutiveFailures, openedAt: event.at, probeInFlight: false, changedAt: event.at, reason: event.reason, ...(event.misconfigured ? { misconfigured: true } : {}) };
     case 'breaker.half-opened':
-      return { status: 'half_open', consecutiveFailures: event.consecutiveFailures, openedAt: state.openedAt, probeInFlight: true, probeStartedAt: event.at, changedAt: event.at };
+      return {
+        status: 'half_open',
+        consecutiveFailures: event.consecutiveFailures,
+        openedAt: state.openedAt,
+        probeInFlight: true,
+        probeStartedAt: event.at,
+        changedAt: event.at,
+        reason: state.reason,
+        ...(state.misconfigured ? { misconfigured: true } : {}),
+      };
     case 'breaker.closed':
       return { status: 'closed', consecutiveFailures: 0, probeInFlight: false, changedAt: event.at };
     case 'breaker.failure-counted':
