@@ -34,7 +34,8 @@ interface Ledger {
   provider?: string;
   providerModel?: string;
   usage?: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
-  trail: { failover: boolean; attempts: { provider: string; model: string; outcome: string }[] };
+  costUsd?: number;
+  trail: { failover: boolean; attempts: { provider: string; model: string; outcome: string; costUsd?: number }[] };
 }
 
 const WEATHER_SCHEMA = {
@@ -115,6 +116,14 @@ describe('the openai SDK through the gateway against each provider wire format',
       expect(event).toMatchObject({ status: 200, outcome: 'ok', stream: false, provider, providerModel, trail: { failover: false } });
       expect(event.trail.attempts).toEqual([expect.objectContaining({ provider, model: providerModel, outcome: 'ok' })]);
       expect(event.usage).toEqual(data.usage);
+      // The cost at the registry's price for this model, on the attempt and for the request.
+      const price = (parse(readFileSync(join(REPO_ROOT, 'config/providers.yaml'), 'utf8')) as { providers: { id: string; models: { id: string; pricePerMTok: { input: number; output: number } }[] }[] }).providers
+        .find((p) => p.id === provider)!
+        .models.find((m) => m.id === providerModel)!.pricePerMTok;
+      const expectedCost = (data.usage!.prompt_tokens * price.input + data.usage!.completion_tokens * price.output) / 1e6;
+      expect(event.trail.attempts[0].costUsd).toBeCloseTo(expectedCost, 12);
+      expect(event.costUsd).toBeCloseTo(expectedCost, 12);
+      expect(expectedCost).toBeGreaterThan(0);
     });
 
     it('given stream: true with include_usage, then the deltas assemble to the echo, finish with stop, and a usage chunk arrives', async () => {
@@ -151,6 +160,7 @@ describe('the openai SDK through the gateway against each provider wire format',
       const event = await ledger(response.headers.get('x-request-id'));
       expect(event).toMatchObject({ status: 200, outcome: 'ok', stream: true, provider, trail: { failover: false } });
       expect(event.usage?.total_tokens).toBe(usage?.total_tokens);
+      expect(event.costUsd).toBeGreaterThan(0);
     });
 
     it('given tools and a scripted tool call, then the SDK gets the call, and the follow-up turn reaches the provider in its native form', async () => {

@@ -108,10 +108,17 @@ export class CompletionService {
 
   private record(requestId: string, request: ChatCompletionRequest, receivedAt: Date, started: number, result: Recorded): void {
     const { routerMs, firstChunkMs, ...rest } = result;
+    const costUsd = totalCost(rest.trail);
     this.bus.publish(
       RequestCompleted,
-      { requestId, model: request.model, stream: request.stream === true, timings: { receivedAt: receivedAt.toISOString(), totalMs: performance.now() - started, routerMs, firstChunkMs }, ...rest },
+      { requestId, model: request.model, stream: request.stream === true, timings: { receivedAt: receivedAt.toISOString(), totalMs: performance.now() - started, routerMs, firstChunkMs }, ...rest, ...(costUsd === undefined ? {} : { costUsd }) },
       { streamId: `request:${requestId}`, correlationId: requestId },
     );
   }
+}
+
+/** The request's cost: the sum of its attempts' costs, when any attempt has one (nano-dollar rounding as the router's). */
+function totalCost(trail: RequestCompletedPayload['trail']): number | undefined {
+  const costs = (trail?.attempts ?? []).flatMap((a) => (a.costUsd === undefined ? [] : [a.costUsd]));
+  return costs.length === 0 ? undefined : Math.round(costs.reduce((sum, c) => sum + c, 0) * 1e9) / 1e9;
 }

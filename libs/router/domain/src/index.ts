@@ -12,6 +12,7 @@ export * from './registry/registry.types';
 export * from './registry/parse-provider-registry';
 export * from './registry/redact-registry';
 export * from './registry/registry-lookup';
+export * from './registry/usage-cost';
 
 // Routing
 export * from './routing/classifier-config';

@@ -1,5 +1,5 @@
 import type { CompleteReply, CompleteRequest, DecisionTrail, ProviderAttempt, RpcError, StreamEnd, Usage } from '@cp/shared/contracts';
-import { BreakerBook, breakerKey, chooseRoute, findModel, findProvider, RouterDomainError, type BreakerTransition, type ModelRef, type ModelSpec, type ProviderErrorClassification, type ProviderRegistry, type ResolvedProvider, type RouteDecision } from '@cp/router/domain';
+import { BreakerBook, breakerKey, chooseRoute, findModel, findProvider, RouterDomainError, usageCostUsd, type BreakerTransition, type ModelRef, type ModelSpec, type ProviderErrorClassification, type ProviderRegistry, type ResolvedProvider, type RouteDecision } from '@cp/router/domain';
 import { callProvider, type CallOutcome } from './provider-call';
 import { streamProvider, type ChunkSink, type StreamOutcome } from './provider-stream';
 import type { HttpProviderClient } from './http-provider-client';
@@ -91,7 +91,7 @@ export class CompletionPipeline {
       if (outcome.ok) {
         this.breakers.recordSuccess(key).forEach(this.onTransition);
         breakers[key] = this.breakers.stateOf(key).status;
-        attempts.push({ provider: ref.provider, model: ref.model, outcome: 'ok', latencyMs: ms(started), usage: outcome.usage });
+        attempts.push({ provider: ref.provider, model: ref.model, outcome: 'ok', latencyMs: ms(started), usage: outcome.usage, ...(outcome.usage ? { costUsd: usageCostUsd(outcome.usage, model.pricePerMTok) } : {}) });
         return { kind: 'served', ref, outcome: outcome as O & { ok: true }, trail: trail() };
       }
       const cancelled = (outcome as { cancelled?: boolean }).cancelled === true;

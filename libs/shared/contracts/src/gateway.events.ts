@@ -12,6 +12,8 @@ export const ProviderAttempt = z.object({
   message: z.string().optional(),
   latencyMs: z.number().nonnegative(),
   usage: Usage.optional(),
+  /** What the call cost at the registry's price for the model, when the provider reported usage. */
+  costUsd: z.number().nonnegative().optional(),
 });
 export type ProviderAttempt = z.infer<typeof ProviderAttempt>;
 
@@ -42,6 +44,8 @@ export const RequestCompleted = defineEvent(
     stream: z.boolean(),
     timings: z.object({ receivedAt: z.string(), totalMs: z.number(), routerMs: z.number().optional(), firstChunkMs: z.number().optional() }),
     usage: Usage.optional(),
+    /** The request's cost in USD: the sum over its attempts (see `ProviderAttempt.costUsd`). */
+    costUsd: z.number().nonnegative().optional(),
     error: z.object({ code: z.string(), message: z.string() }).optional(),
     trail: DecisionTrail.optional(),
   }),
