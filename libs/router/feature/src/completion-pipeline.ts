@@ -96,12 +96,9 @@ export class CompletionPipeline {
       }
       const cancelled = (outcome as { cancelled?: boolean }).cancelled === true;
       if (cancelled) this.breakers.releaseProbe(key);
-      else if (outcome.classification.misconfigured) {
-        // A rejected key (401) or billing (402) is the provider's: every model of it would be refused
-        // the same way, so all are marked now. A 403 may be about this model only, or about one
-        // request (a file the key may not read): it counts for this model up to the threshold.
-        if (outcome.status === 403) this.breakers.recordMisconfigured(key, outcome.classification.reason, false).forEach(this.onTransition);
-        else for (const m of provider.models) this.breakers.recordMisconfigured(breakerKey(provider.id, m.id), outcome.classification.reason).forEach(this.onTransition);
+      else if (outcome.classification.misconfiguredScope === 'model') this.breakers.recordMisconfigured(key, outcome.classification.reason, false).forEach(this.onTransition);
+      else if (outcome.classification.misconfiguredScope === 'provider') {
+        for (const m of provider.models) this.breakers.recordMisconfigured(breakerKey(provider.id, m.id), outcome.classification.reason).forEach(this.onTransition);
       } else this.breakers.recordFailure(key, outcome.classification.class).forEach(this.onTransition);
       breakers[key] = this.breakers.stateOf(key).status;
       attempts.push(failedAttempt(ref, outcome, started));

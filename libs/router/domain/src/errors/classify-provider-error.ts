@@ -23,6 +23,12 @@ export interface ProviderErrorClassification {
   retryableAfterMs?: number;
   /** The provider is set up wrongly (key, billing, permissions): alert the operator and skip it. */
   misconfigured: boolean;
+  /**
+   * What a misconfiguration concerns: `provider` (a rejected key or billing fails every model, so
+   * all are skipped at once) or `model` (access can be per model, and one request can cause it, so
+   * it counts for that model up to the breaker threshold).
+   */
+  misconfiguredScope?: 'provider' | 'model';
   /** Human-readable summary for the decision trail. */
   reason: string;
 }
@@ -41,9 +47,9 @@ function result(errorClass: ProviderErrorClass, failover: boolean, reason: strin
 function classifyStatus(status: number | undefined, retryAfterMs: number | undefined, options: ClassifierOptions): ProviderErrorClassification {
   if (status === undefined) return result('server', true, 'HTTP error without a status');
   if (status === 400 || status === 422) return result('client', false, `HTTP ${status}: the request itself is invalid`);
-  if (status === 401) return result('auth', true, 'HTTP 401: key rejected', { misconfigured: true });
-  if (status === 403) return result('auth', true, 'HTTP 403: access denied', { misconfigured: true });
-  if (status === 402) return result('payment', true, 'HTTP 402: billing problem at the provider', { misconfigured: true });
+  if (status === 401) return result('auth', true, 'HTTP 401: key rejected', { misconfigured: true, misconfiguredScope: 'provider' });
+  if (status === 403) return result('auth', true, 'HTTP 403: access denied', { misconfigured: true, misconfiguredScope: 'model' });
+  if (status === 402) return result('payment', true, 'HTTP 402: billing problem at the provider', { misconfigured: true, misconfiguredScope: 'provider' });
   if (status === 404) return result('not_found', true, 'HTTP 404: model or endpoint not found at the provider');
   if (status === 408) return result('timeout', true, 'HTTP 408: provider timed out');
   if (status === 429) {

@@ -32,6 +32,14 @@ describe('classifyProviderError', () => {
     });
   });
 
+  it.each([
+    [401, 'provider'],
+    [402, 'provider'],
+    [403, 'model'],
+  ] as const)('Given HTTP %s, When classified, Then the misconfiguration concerns the %s', (status, scope) => {
+    expect(classifyProviderError({ kind: 'http', status }).misconfiguredScope).toBe(scope);
+  });
+
   describe('rate limits', () => {
     it('Given a 429 with Retry-After of 800 ms, When classified, Then it is retryable after 800 ms and still fails over if not retried', () => {
       const result = classifyProviderError({ kind: 'http', status: 429, retryAfterMs: 800 });
