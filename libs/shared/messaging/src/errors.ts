@@ -9,3 +9,14 @@ export class BusRequestError extends Error {
     this.name = 'BusRequestError';
   }
 }
+
+/** The message cannot be sent: larger than the connected server's max payload (`undefined` when it fits). */
+export function tooLargeError(subject: string, bytes: number, maxPayload: number | undefined): BusRequestError | undefined {
+  if (maxPayload === undefined || bytes <= maxPayload) return undefined;
+  return new BusRequestError('BUS.TOO_LARGE', subject, `message of ${bytes} bytes exceeds the NATS server's max payload of ${maxPayload} bytes`);
+}
+
+/** A publish refused because the connection is closed or draining. */
+export function closedError(subject: string, cause: unknown): BusRequestError {
+  return new BusRequestError('BUS.CLOSED', subject, `connection closed (${cause instanceof Error ? cause.message : String(cause)})`);
+}

@@ -4,7 +4,7 @@ import { EVENT_SUBJECT_FILTER, type EventDefinition, type EventEnvelope, type Rp
 import { currentTraceparent, extractTraceContext, injectTraceHeaders, SpanKind, context, trace, SpanStatusCode, type Tracer } from '@cp/shared/telemetry';
 import { uuidv7 } from 'uuidv7';
 import type { z } from 'zod';
-import { BusRequestError } from './errors';
+import { BusRequestError, closedError, tooLargeError } from './errors';
 import { EventPublisher, type PendingEvent } from './event-publisher';
 import { ReplyMux } from './reply-mux';
 import { decodeStreamFrame, encodeChunksFrame, encodeEndFrame } from './stream-frames';
@@ -246,15 +246,15 @@ export class NatsBus {
     });
     const timer = setTimeout(() => fail(new BusRequestError('BUS.TIMEOUT', rpc.subject, `stream on ${rpc.subject} did not end within ${timeoutMs} ms`)), Math.max(1, Math.floor(timeoutMs)));
     const data = enc.encode(JSON.stringify(payload));
-    const max = this.nc.info?.max_payload;
-    if (max !== undefined && data.length > max) {
-      fail(new BusRequestError('BUS.TOO_LARGE', rpc.subject, `message of ${data.length} bytes exceeds the NATS server's max payload of ${max} bytes`));
+    const tooLarge = tooLargeError(rpc.subject, data.length, this.nc.info?.max_payload);
+    if (tooLarge) {
+      fail(tooLarge);
       return { cancel: () => undefined };
     }
     try {
       this.nc.publish(subject, data, { reply: inbox, headers: h });
     } catch (err) {
-      fail(new BusRequestError('BUS.CLOSED', rpc.subject, `connection closed (${err instanceof Error ? err.message : String(err)})`));
+      fail(closedError(rpc.subject, err));
     }
     return {
       cancel: () => {

@@ -1,5 +1,5 @@
 import { createInbox, type Msg, type MsgHdrs, type NatsConnection, type Subscription } from '@nats-io/transport-node';
-import { BusRequestError } from './errors';
+import { BusRequestError, closedError, tooLargeError } from './errors';
 
 interface Waiting {
   subject: string;
@@ -30,8 +30,8 @@ export class ReplyMux {
   /** Publishes `data` with a private reply subject and resolves with the first reply. */
   request(subject: string, data: Uint8Array, timeoutMs: number, headers?: MsgHdrs): Promise<Msg> {
     if (this.closed) return Promise.reject(new BusRequestError('BUS.CLOSED', subject, 'connection closed'));
-    const max = this.nc.info?.max_payload;
-    if (max !== undefined && data.length > max) return Promise.reject(new BusRequestError('BUS.TOO_LARGE', subject, `message of ${data.length} bytes exceeds the NATS server's max payload of ${max} bytes`));
+    const tooLarge = tooLargeError(subject, data.length, this.nc.info?.max_payload);
+    if (tooLarge) return Promise.reject(tooLarge);
     const token = (this.next++).toString(36);
     return new Promise<Msg>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -80,8 +80,4 @@ export class ReplyMux {
       waiting?.reject(closedError(waiting.subject, err));
     }
   }
-}
-
-function closedError(subject: string, err: unknown): BusRequestError {
-  return new BusRequestError('BUS.CLOSED', subject, `connection closed (${err instanceof Error ? err.message : String(err)})`);
 }
