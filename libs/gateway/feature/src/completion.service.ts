@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { RequestCompleted, RouterComplete, RouterStream, type PayloadOf, type ChatCompletionRequest, type ChatCompletionResponse, type CompleteReply, type StreamEnd } from '@cp/shared/contracts';
+import { RequestCompleted, roundUsd, RouterComplete, RouterStream, type PayloadOf, type ChatCompletionRequest, type ChatCompletionResponse, type CompleteReply, type StreamEnd } from '@cp/shared/contracts';
 import { NatsBus } from '@cp/shared/messaging';
 import { GATEWAY_CONFIG, type GatewayConfig } from './gateway-config';
 import { GatewayError, routerUnavailable } from './gateway-error';
@@ -117,8 +117,8 @@ export class CompletionService {
   }
 }
 
-/** The request's cost: the sum of its attempts' costs, when any attempt has one (nano-dollar rounding as the router's). */
+/** The request's cost: the sum of its attempts' costs, when any attempt has one. */
 function totalCost(trail: RequestCompletedPayload['trail']): number | undefined {
   const costs = (trail?.attempts ?? []).flatMap((a) => (a.costUsd === undefined ? [] : [a.costUsd]));
-  return costs.length === 0 ? undefined : Math.round(costs.reduce((sum, c) => sum + c, 0) * 1e9) / 1e9;
+  return costs.length === 0 ? undefined : roundUsd(costs.reduce((sum, c) => sum + c, 0));
 }

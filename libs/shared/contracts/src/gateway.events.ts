@@ -2,6 +2,11 @@ import { z } from 'zod';
 import { defineEvent } from './envelope';
 import { Usage } from './openai/chat';
 
+/** Costs in the ledger are rounded to the nano-dollar, so sums carry no float noise. */
+export function roundUsd(usd: number): number {
+  return Math.round(usd * 1e9) / 1e9;
+}
+
 /** One call to one provider within a request, as the router saw it. */
 export const ProviderAttempt = z.object({
   provider: z.string(),
