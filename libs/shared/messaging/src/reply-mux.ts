@@ -47,11 +47,6 @@ export class ReplyMux {
     });
   }
 
-  /** How many requests wait for a reply. */
-  get pending(): number {
-    return this.waiting.size;
-  }
-
   /** Rejects what still waits and every later request with `BUS.CLOSED`. */
   close(): void {
     this.closed = true;
