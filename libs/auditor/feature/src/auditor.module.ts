@@ -1,26 +1,36 @@
 import { Inject, Module, type DynamicModule, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { DatabaseConfigSchema, loadConfig } from '@cp/shared/config';
-import { AuditReplay, AuditVerify } from '@cp/shared/contracts';
+import { AuditParkedList, AuditReplay, AuditResubmit, AuditStatus, AuditVerify, type AuditStatusReply } from '@cp/shared/contracts';
 import { createDataSource, EventStore, migrate } from '@cp/shared/event-store';
+import { view } from '@cp/shared/messaging';
 import { RUNTIME, RuntimeModule, serveHealth, type ServiceRuntime } from '@cp/shared/runtime';
 import type { DataSource } from 'typeorm';
+import { CompletenessCheck } from './completeness-check';
 import { EventIngestor } from './event-ingestor';
+import { ledgerStatus } from './ledger-status';
+import { resubmitParked } from './parked-resubmit';
 
 const DATA_SOURCE = Symbol('DataSource');
 
-/** Starts ingestion and serves verify/health once the module is up; stops ingestion before the pool closes. */
+/** Starts ingestion and serves verify, replay, ledger status, parked messages and health; stops ingestion before the pool closes. */
 class AuditorLifecycle implements OnModuleInit, OnApplicationShutdown {
+  private status?: AuditStatusReply;
+  private statusTimer?: NodeJS.Timeout;
+
   constructor(
     @Inject(RUNTIME) private readonly rt: ServiceRuntime,
     @Inject(EventStore) private readonly store: EventStore,
     @Inject(EventIngestor) private readonly ingestor: EventIngestor,
+    @Inject(CompletenessCheck) private readonly check: CompletenessCheck,
     @Inject(DATA_SOURCE) private readonly ds: DataSource,
   ) {}
 
   async onModuleInit(): Promise<void> {
+    const { bus } = this.rt;
     await this.ingestor.start();
-    this.rt.bus.serve(AuditVerify, () => this.store.verify(), 'auditor');
-    this.rt.bus.serve(
+    await this.check.start();
+    bus.serve(AuditVerify, () => this.store.verify(), 'auditor');
+    bus.serve(
       AuditReplay,
       async (req) => {
         const stored = req.latestPerStream ? await this.store.latestPerStream(req.type, req.limit) : await this.store.read({ type: req.type, afterPosition: req.afterPosition, limit: req.limit });
@@ -28,10 +38,26 @@ class AuditorLifecycle implements OnModuleInit, OnApplicationShutdown {
       },
       'auditor',
     );
-    serveHealth(this.rt, () => ({ ...this.ingestor.stats }));
+    bus.serve(AuditStatus, () => ledgerStatus(bus, this.ingestor, this.check), 'auditor');
+    bus.serve(AuditParkedList, async (req) => {
+      if (req.parkedSeq !== undefined) {
+        const m = await bus.deadLetters.get(req.parkedSeq);
+        return { parked: m ? [view(m, true)] : [], total: await bus.deadLetters.count() };
+      }
+      return bus.deadLetters.list(req.afterSeq, req.limit);
+    }, 'auditor');
+    bus.serve(AuditResubmit, (req) => resubmitParked(bus, this.store, this.ingestor, req.parkedSeq, req.events), 'auditor');
+    // Health carries the ledger's lag and parked count, refreshed in the background so a health call costs nothing.
+    const refresh = () => void ledgerStatus(bus, this.ingestor, this.check).then((s) => (this.status = s), () => undefined);
+    refresh();
+    this.statusTimer = setInterval(refresh, 2000);
+    this.statusTimer.unref();
+    serveHealth(this.rt, () => ({ lag: this.status?.lag ?? null, parked: this.status?.parked ?? null, checkpointSeq: this.ingestor.watermark.through, gaps: { ...this.check.stats }, ...this.ingestor.stats }));
   }
 
   async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.statusTimer);
+    this.check.stop();
     await this.ingestor.stop();
     await this.ds.destroy();
   }
@@ -55,6 +81,7 @@ export class AuditorModule {
         },
         { provide: EventStore, useFactory: (ds: DataSource) => new EventStore(ds), inject: [DATA_SOURCE] },
         { provide: EventIngestor, useFactory: (store: EventStore) => new EventIngestor(rt.bus, store, rt.logger), inject: [EventStore] },
+        { provide: CompletenessCheck, useFactory: (store: EventStore, ingestor: EventIngestor) => new CompletenessCheck(rt.bus, store, ingestor, rt.logger), inject: [EventStore, EventIngestor] },
         AuditorLifecycle,
       ],
     };

@@ -7,3 +7,5 @@ export * from './router.rpc';
 export * from './router-catalog.rpc';
 export * from './auditor.rpc';
 export * from './router.events';
+export * from './storable';
+export * from './ledger.events';

@@ -2,7 +2,7 @@ import { Client } from 'pg';
 import { uuidv7 } from 'uuidv7';
 import type { EventEnvelope } from '@cp/shared/contracts';
 import { dropIsolation, newIsolation } from '@cp/shared/testing';
-import { createDataSource, EventStore, migrate } from './index';
+import { createDataSource, EventStore, migrate, MIGRATIONS } from './index';
 
 const event = (n: number): EventEnvelope => ({
   id: uuidv7(),
@@ -24,7 +24,7 @@ describe('EventStore (real Postgres)', () => {
 
   beforeAll(async () => {
     const applied = await migrate(iso.databaseUrl);
-    expect(applied).toEqual(['CreateEventStore1732500000000']);
+    expect(applied).toEqual(MIGRATIONS.map((m) => m.name));
     await ds.initialize();
     store = new EventStore(ds);
   });

@@ -30,6 +30,20 @@ export interface StoredEvent {
 
 const WRITER_LOCK = 7243002;
 
+/** A consumer's settled position in the event stream (see the consumer_checkpoints migration). */
+export interface Checkpoint {
+  name: string;
+  streamSeq: number;
+}
+
+async function saveCheckpoint(m: EntityManager, c: Checkpoint): Promise<void> {
+  await m.query(
+    `INSERT INTO consumer_checkpoints (name, stream_seq) VALUES ($1, $2)
+     ON CONFLICT (name) DO UPDATE SET stream_seq = GREATEST(consumer_checkpoints.stream_seq, EXCLUDED.stream_seq), updated_at = now()`,
+    [c.name, c.streamSeq],
+  );
+}
+
 interface EventRow {
   position: string;
   id: string;
@@ -50,9 +64,13 @@ interface EventRow {
 export class EventStore {
   constructor(private readonly ds: DataSource) {}
 
-  /** Appends a batch in one transaction, skipping ids already stored (idempotent redelivery). */
-  async append(events: EventEnvelope[]): Promise<AppendResult> {
+  /**
+   * Appends a batch in one transaction, skipping ids already stored (idempotent redelivery). With a
+   * checkpoint, the consumer's settled position moves forward (never back) in the same transaction.
+   */
+  async append(events: EventEnvelope[], checkpoint?: Checkpoint): Promise<AppendResult> {
     return this.ds.transaction(async (m) => {
+      if (checkpoint) await saveCheckpoint(m, checkpoint);
       await m.query('SELECT pg_advisory_xact_lock($1)', [WRITER_LOCK]);
       const head = await this.head(m);
       const unique = dedupeById(events);
@@ -81,6 +99,34 @@ export class EventStore {
       }
       return { appended: fresh.length, duplicates: events.length - fresh.length, headPosition: position, headHash: hash };
     });
+  }
+
+  /** Moves a consumer's settled position forward (never back), outside any append. */
+  async saveCheckpoint(checkpoint: Checkpoint): Promise<void> {
+    await saveCheckpoint(this.ds.manager, checkpoint);
+  }
+
+  /** A consumer's settled position; 0 when it never settled anything. */
+  async checkpoint(name: string): Promise<number> {
+    const rows = (await this.ds.query('SELECT stream_seq FROM consumer_checkpoints WHERE name = $1', [name])) as { stream_seq: string }[];
+    return rows.length === 0 ? 0 : Number(rows[0].stream_seq);
+  }
+
+  /** Which of these event ids are stored. */
+  async storedIds(ids: string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const rows = (await this.ds.query('SELECT id::text AS id FROM events WHERE id = ANY($1::uuid[])', [ids])) as { id: string }[];
+    return new Set(rows.map((r) => r.id));
+  }
+
+  /** True when the database answers at all: tells a refused event from an unreachable store. */
+  async reachable(): Promise<boolean> {
+    try {
+      await this.ds.query('SELECT 1');
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   private async head(m: EntityManager): Promise<{ position: number; hash: string }> {

@@ -3,3 +3,4 @@ export * from './event-batch';
 export * from './event-publisher';
 export * from './nats-bus';
 export * from './stream-frames';
+export * from './dead-letters';

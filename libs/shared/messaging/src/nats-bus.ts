@@ -1,9 +1,10 @@
 import { jetstream, jetstreamManager, RetentionPolicy, StorageType, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, createInbox, headers as natsHeaders, RequestError, TimeoutError, type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node';
-import { EVENT_SUBJECT_FILTER, type EventDefinition, type EventEnvelope, type RpcDefinition, type RpcError } from '@cp/shared/contracts';
+import { EVENT_SUBJECT_FILTER, MessageParked, storableJson, type EventDefinition, type EventEnvelope, type RpcDefinition, type RpcError } from '@cp/shared/contracts';
 import { currentTraceparent, extractTraceContext, injectTraceHeaders, SpanKind, context, trace, SpanStatusCode, type Tracer } from '@cp/shared/telemetry';
 import { uuidv7 } from 'uuidv7';
 import type { z } from 'zod';
+import { DeadLetters } from './dead-letters';
 import { BusRequestError, closedError, tooLargeError } from './errors';
 import { EventPublisher, type PendingEvent } from './event-publisher';
 import { ReplyMux } from './reply-mux';
@@ -69,6 +70,8 @@ export type StreamRpcHandler<Req, Rep> = (request: Req, sink: StreamSink) => Pro
 export class NatsBus {
   readonly js: JetStreamClient;
   readonly events: EventPublisher;
+  /** Where every consumer parks a message it cannot handle (see `DeadLetters`). */
+  readonly deadLetters: DeadLetters;
   private readonly mux: ReplyMux;
   private readonly subs: Subscription[] = [];
 
@@ -79,6 +82,13 @@ export class NatsBus {
     this.js = jetstream(nc);
     this.mux = new ReplyMux(nc);
     this.events = new EventPublisher((ev) => this.publishAcked(ev), (err, ev) => this.reportError(err, `publish ${ev.subject}`));
+    this.deadLetters = new DeadLetters({
+      js: this.js,
+      jsm: () => this.jsm(),
+      stream: `${opts.stream}_PARKED`,
+      subjectFor: (consumer) => this.subject(`cp-parked.${consumer}`),
+      publishEvent: (payload, correlationId) => void this.publish(MessageParked, payload, { streamId: `parked:${payload.consumer}`, correlationId }),
+    });
   }
 
   static async connect(opts: BusOptions): Promise<NatsBus> {
@@ -101,7 +111,7 @@ export class NatsBus {
     return jetstreamManager(this.nc);
   }
 
-  /** Creates the event stream when missing (file storage, 2-minute duplicate window); idempotent. */
+  /** Creates the event stream and its dead-letter stream when missing (file storage, 2-minute duplicate window); idempotent. */
   async ensureEventStream(): Promise<void> {
     const jsm = await this.jsm();
     const subjects = [this.subject(EVENT_SUBJECT_FILTER)];
@@ -117,11 +127,13 @@ export class NatsBus {
         });
       }
     }
+    await this.deadLetters.ensureStream();
   }
 
   /**
    * Publishes an event without waiting for JetStream's ack: the ack is handled off the caller's path,
-   * and a failed publish is retried from a bounded buffer. Returns the envelope that was sent.
+   * and a failed publish is retried from a bounded buffer. What is sent is made storable first (no
+   * NUL, no unpaired surrogate: see `storableJson`). Returns the envelope as built.
    */
   publish<D extends EventDefinition>(def: D, payload: z.infer<D['schema']>, args: PublishArgs): EventEnvelope<z.infer<D['schema']>> {
     const envelope: EventEnvelope<z.infer<D['schema']>> = {
@@ -136,7 +148,7 @@ export class NatsBus {
       traceparent: currentTraceparent(),
       payload,
     };
-    const pending: PendingEvent = { subject: this.subject(def.subject), id: envelope.id, data: enc.encode(JSON.stringify(envelope)), traceparent: envelope.traceparent, attempts: 0, count: 1 };
+    const pending: PendingEvent = { subject: this.subject(def.subject), id: envelope.id, data: enc.encode(storableJson(JSON.stringify(envelope))), traceparent: envelope.traceparent, attempts: 0, count: 1 };
     this.events.publish(pending);
     return envelope;
   }

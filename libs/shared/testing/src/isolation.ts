@@ -20,12 +20,13 @@ export function newIsolation(label: string): Isolation {
   return { runId, databaseUrl: `${TEST_PG_URL}/cp_${runId}`, stream: `CP_EVENTS_${runId.toUpperCase()}`, namespace: `t_${runId}`, natsUrl: TEST_NATS_URL };
 }
 
-/** Drops the run's database and stream; tolerant of either being absent. */
+/** Drops the run's database and streams (events and parked); tolerant of any being absent. */
 export async function dropIsolation(iso: Isolation): Promise<void> {
   const nc = await connect({ servers: iso.natsUrl });
   try {
     const jsm = await jetstreamManager(nc);
     await jsm.streams.delete(iso.stream).catch(() => undefined);
+    await jsm.streams.delete(`${iso.stream}_PARKED`).catch(() => undefined);
   } finally {
     await nc.close();
   }

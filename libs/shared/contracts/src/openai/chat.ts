@@ -1,10 +1,17 @@
 import { z } from 'zod';
+import { isCleanIdentifier } from '../storable';
 
 /**
  * The OpenAI Chat Completions wire format, as agents send it to the gateway and as OpenAI-compatible
  * providers speak it. Unknown fields are kept (`loose`) so options we do not model still reach
  * providers that understand them.
  */
+/**
+ * A name the client chooses that ends up in routing, events and logs (model, tool names): control
+ * characters and unpaired surrogates are refused with a 400 naming the field.
+ */
+const Identifier = (max: number) => z.string().min(1).max(max).refine(isCleanIdentifier, { message: 'must not contain control characters or unpaired surrogates' });
+
 export const TextPart = z.object({ type: z.literal('text'), text: z.string() }).loose();
 export const ImagePart = z
   .object({
@@ -44,7 +51,7 @@ export const FunctionTool = z
     type: z.literal('function'),
     function: z
       .object({
-        name: z.string().min(1).max(64),
+        name: Identifier(64),
         description: z.string().optional(),
         parameters: z.record(z.string(), z.unknown()).optional(),
         strict: z.boolean().nullable().optional(),
@@ -56,13 +63,13 @@ export type FunctionTool = z.infer<typeof FunctionTool>;
 
 export const ToolChoice = z.union([
   z.enum(['none', 'auto', 'required']),
-  z.object({ type: z.literal('function'), function: z.object({ name: z.string() }) }).loose(),
+  z.object({ type: z.literal('function'), function: z.object({ name: Identifier(64) }) }).loose(),
 ]);
 export type ToolChoice = z.infer<typeof ToolChoice>;
 
 export const ChatCompletionRequest = z
   .object({
-    model: z.string().min(1).max(200),
+    model: Identifier(200),
     messages: z.array(ChatMessage).min(1),
     stream: z.boolean().optional(),
     stream_options: z.object({ include_usage: z.boolean().optional() }).loose().nullable().optional(),
