@@ -36,15 +36,46 @@ program
     print(await call('/health', false));
   });
 
-program
-  .command('audit')
-  .description('audit log commands')
+const audit = program.command('audit').description('audit ledger commands');
+
+audit
   .command('verify')
   .description('recompute the event store hash chain')
   .action(async () => {
     const r = (await call('/v1/audit/verify', true)) as { ok: boolean };
     print(r);
     if (!r.ok) process.exitCode = 1;
+  });
+
+audit
+  .command('status')
+  .description("the ledger: the auditor's lag, parked messages, completeness check")
+  .action(async () => {
+    const r = (await call('/v1/audit/status', true)) as { lag: number; parked: number; gaps: { missing: number } };
+    print(r);
+    // Something to look at: parked messages or messages gone from the stream.
+    if (r.parked > 0 || r.gaps.missing > 0) process.exitCode = 2;
+  });
+
+audit
+  .command('parked [seq]')
+  .description('list parked messages (reason, where from, first bytes), or print one whole')
+  .option('--after <seq>', 'list after this parked sequence')
+  .option('--limit <n>', 'at most this many')
+  .action(async (seq: string | undefined, opts: { after?: string; limit?: string }) => {
+    if (seq) return print(await call(`/v1/audit/parked/${encodeURIComponent(seq)}`, true));
+    const query = new URLSearchParams({ ...(opts.after ? { after: opts.after } : {}), ...(opts.limit ? { limit: opts.limit } : {}) }).toString();
+    print(await call(`/v1/audit/parked${query ? `?${query}` : ''}`, true));
+  });
+
+audit
+  .command('resubmit <seq>')
+  .description('store a parked message: as it was, or with fixed events from a JSON file (an envelope or an array of them)')
+  .option('--file <path>', 'the fixed event envelope(s)')
+  .action(async (seq: string, opts: { file?: string }) => {
+    const fixed: unknown = opts.file ? JSON.parse(readFileSync(opts.file, 'utf8')) : undefined;
+    const body = fixed === undefined ? {} : { events: Array.isArray(fixed) ? fixed : [fixed] };
+    print(await call(`/v1/audit/parked/${encodeURIComponent(seq)}/resubmit`, true, body));
   });
 
 /** The gateway's matrix answer, parsed rather than trusted. */

@@ -10,6 +10,8 @@ interface ServiceStatus {
   gitSha?: string | null;
   uptimeMs?: number;
   error?: string;
+  /** The auditor's ledger: lag behind the stream, parked messages, completeness. */
+  ledger?: Record<string, unknown>;
 }
 
 /** `GET /health`: this gateway's version and git sha, and every service's status asked over NATS with a deadline. */
@@ -36,7 +38,8 @@ export class HealthController {
   private async ask(service: string): Promise<ServiceStatus> {
     try {
       const r: HealthReply = await this.bus.request(healthRpc(service), {}, this.config.CP_HEALTH_TIMEOUT_MS);
-      return { status: r.status, version: r.version, gitSha: r.gitSha, uptimeMs: r.uptimeMs };
+      const ledger = service === 'auditor' && r.details ? { lag: r.details.lag, parked: r.details.parked, checkpointSeq: r.details.checkpointSeq, gaps: r.details.gaps } : undefined;
+      return { status: r.status, version: r.version, gitSha: r.gitSha, uptimeMs: r.uptimeMs, ...(ledger ? { ledger } : {}) };
     } catch (err) {
       return { status: 'down', version: null, error: err instanceof Error ? err.message : String(err) };
     }

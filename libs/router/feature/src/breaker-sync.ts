@@ -17,6 +17,8 @@ type Published = PayloadOf<typeof BreakerTransitioned>;
  */
 export class BreakerSync {
   private sub?: Subscription;
+  /** Live messages that were not breaker transitions: logged with the reason and skipped (the auditor parks them). */
+  poison = 0;
   private readonly restore: StoreRestore<typeof BreakerTransitioned>;
 
   constructor(
@@ -53,12 +55,23 @@ export class BreakerSync {
 
   /** One message may carry several transitions (a batch, see `eventsOf`). */
   private onLive(data: Uint8Array): void {
-    for (const entry of eventsOf(data)) {
+    const entries = eventsOf(data);
+    if (entries.length === 0) return this.skip('not JSON');
+    for (const entry of entries) {
       const envelope = EventEnvelope.safeParse(entry);
-      if (!envelope.success) continue;
+      if (!envelope.success) {
+        this.skip('not an event envelope');
+        continue;
+      }
       const payload = BreakerTransitioned.schema.safeParse(envelope.data.payload);
-      if (payload.success && payload.data.origin !== this.replicaId) this.apply(payload.data, 'live');
+      if (!payload.success) this.skip(`not a breaker transition: ${payload.error.issues[0]?.message ?? 'invalid'}`);
+      else if (payload.data.origin !== this.replicaId) this.apply(payload.data, 'live');
     }
+  }
+
+  private skip(reason: string): void {
+    this.poison++;
+    this.rt.logger.warn({ reason, poison: this.poison }, 'skipped a live breaker message it cannot use');
   }
 
   private apply(published: Published, from: 'live' | 'store'): boolean {
