@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs and starts, when missing, what the control plane needs on a Debian-like machine:
-# NATS with JetStream, PostgreSQL 15+, and pgvector built from Debian's own source package.
+# NATS with JetStream, PostgreSQL 15+, pgvector built from Debian's own source package, and
+# Debian's supervisor package (up.sh runs the services under a private supervisord).
 # Idempotent and tolerant of services that are already running.
 set -euo pipefail
 
@@ -68,6 +69,18 @@ ensure_pgvector() {
   log "pgvector installed"
 }
 
+ensure_supervisor() {
+  # Only the programs are needed: up.sh runs a supervisord of its own with .run/supervisord.conf.
+  # The package's system-wide service is not used (where there is no init system, as in CI
+  # containers, the package's postinst just does not start it).
+  if command -v supervisord >/dev/null 2>&1 && command -v supervisorctl >/dev/null 2>&1; then
+    log "supervisor already installed"; return
+  fi
+  log "installing supervisor"; apt_update_once
+  $SUDO apt-get install -y -qq supervisor >/dev/null
+  command -v supervisord >/dev/null 2>&1 || { log "supervisor install failed"; exit 1; }
+}
+
 ensure_trust_or_password() {
   # Our default DSN connects as the postgres role over TCP. On a stock Debian install that needs a
   # password; on these machines it is trust. Set one only when a connection is refused.
@@ -82,4 +95,5 @@ ensure_nats
 ensure_postgres
 ensure_pgvector
 ensure_trust_or_password
-log "infrastructure ready: NATS 127.0.0.1:$NATS_PORT, PostgreSQL 127.0.0.1:$PG_PORT (pgvector)"
+ensure_supervisor
+log "infrastructure ready: NATS 127.0.0.1:$NATS_PORT, PostgreSQL 127.0.0.1:$PG_PORT (pgvector), supervisor $(supervisord --version)"

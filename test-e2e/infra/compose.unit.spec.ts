@@ -68,6 +68,14 @@ function healthcheckViolations(c: Compose): string[] {
     .map(([name]) => `${name} has no usable healthcheck`);
 }
 
+/** Compose's supervision: a service that dies is started again by the Docker daemon, which doubles the delay between restarts. */
+const RESTART_POLICIES = ['unless-stopped', 'always', 'on-failure'];
+function restartViolations(c: Compose): string[] {
+  return Object.entries(c.services)
+    .filter(([, svc]) => !RESTART_POLICIES.includes(String(svc.restart ?? '').replace(/:\d+$/, '')))
+    .map(([name, svc]) => `${name}: restart is ${svc.restart === undefined ? 'missing' : `"${String(svc.restart)}"`}, must be unless-stopped, always or on-failure`);
+}
+
 function dependsOnViolations(c: Compose): string[] {
   const out: string[] = [];
   for (const [name, svc] of Object.entries(c.services)) {
@@ -152,6 +160,10 @@ describe('docker-compose.yml', () => {
 
   it('then every service, jaeger included, has a healthcheck', () => {
     expect(healthcheckViolations(compose)).toEqual([]);
+  });
+
+  it('then every service, infrastructure included, has a restart policy that starts it again when it dies', () => {
+    expect(restartViolations(compose)).toEqual([]);
   });
 
   it('then every depends_on waits on a condition: healthy for peers, started for jaeger', () => {
@@ -273,6 +285,16 @@ describe('the rules themselves', () => {
     const c = base();
     delete c.services['tool-governor'].healthcheck;
     expect(healthcheckViolations(c)).toEqual(['tool-governor has no usable healthcheck']);
+  });
+
+  it('given a service without a restart policy and one with "no", when checked, then both are reported', () => {
+    const c = base();
+    delete c.services.router.restart;
+    c.services.nats.restart = 'no';
+    expect(restartViolations(c)).toEqual([
+      'nats: restart is "no", must be unless-stopped, always or on-failure',
+      'router: restart is missing, must be unless-stopped, always or on-failure',
+    ]);
   });
 
   it('given short-form or condition-less depends_on, when checked, then both are reported', () => {

@@ -2,3 +2,4 @@ export * from './ports';
 export * from './isolation';
 export * from './otlp-receiver';
 export * from './stack';
+export * from './supervised-stack';

@@ -28,10 +28,10 @@ export class Stack {
   readonly apiKey = 'sk-cp-test-key-0123456789';
   gatewayUrl = '';
   simUrl = '';
-  private env: Record<string, string> = {};
+  protected env: Record<string, string> = {};
   readonly logDir: string;
 
-  constructor(private readonly opts: StackOptions) {
+  constructor(protected readonly opts: StackOptions) {
     this.iso = newIsolation(opts.label);
     this.logDir = join(REPO_ROOT, '.run', 'test-logs', this.iso.runId);
   }
@@ -56,10 +56,15 @@ export class Stack {
       CP_LOG_LEVEL: 'info',
       ...this.opts.env,
     };
-    if (!this.opts.withoutSim) this.spawn('provider-sim');
-    for (const s of STACK_SERVICES) this.spawn(s);
+    await this.launch();
     await this.waitHealthy();
     return this;
+  }
+
+  /** Starts provider-sim (unless `withoutSim`) and the six services with `this.env`. */
+  protected async launch(): Promise<void> {
+    if (!this.opts.withoutSim) this.spawn('provider-sim');
+    for (const s of STACK_SERVICES) this.spawn(s);
   }
 
   /** Starts a service; `name` starts another replica of it under that name (default: the service). */
