@@ -35,6 +35,17 @@ describe('ledger: nothing lost', () => {
     }
   });
 
+  it("given a client's own x-request-id, then a sane one is kept, returned and used in the ledger, and anything else is replaced", async () => {
+    const own = `agent-run-42.step:7-${Date.now()}`;
+    const kept = await fetch(`${e2e.stack.gatewayUrl}/v1/chat/completions`, { method: 'POST', headers: { ...auth(), 'x-request-id': own }, body: JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'mine' }] }) });
+    expect(kept.status).toBe(200);
+    expect(kept.headers.get('x-request-id')).toBe(own);
+    await waitFor('the event under the client id', async () => ((await eventsOf(own)) === 1 ? true : undefined));
+    const odd = await fetch(`${e2e.stack.gatewayUrl}/v1/chat/completions`, { method: 'POST', headers: { ...auth(), 'x-request-id': `x ${'y'.repeat(300)}` }, body: JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'odd' }] }) });
+    expect(odd.status).toBe(200);
+    expect(odd.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
   it('given a message content with NUL and a lone surrogate, then the request is served and its ledger event stored', async () => {
     const res = await chat({ model: 'gpt-4o', messages: [{ role: 'user', content: 'nul \u0000 and \udc00 here' }] });
     expect(res.status).toBe(200);

@@ -31,8 +31,9 @@ export class HealthController {
       gateway: { status: 'up', version: this.rt.build.version, gitSha: this.rt.build.gitSha, uptimeMs: Date.now() - this.rt.startedAt },
     };
     others.forEach((s, i) => (services[s] = answers[i]));
-    const allUp = Object.values(services).every((s) => s.status === 'up');
-    return { status: allUp ? 'ok' : 'degraded', version: this.rt.build.version, gitSha: this.rt.build.gitSha, services };
+    const nats = this.bus.connectionState();
+    const allUp = nats.connected && Object.values(services).every((s) => s.status === 'up');
+    return { status: allUp ? 'ok' : 'degraded', version: this.rt.build.version, gitSha: this.rt.build.gitSha, nats, services };
   }
 
   private async ask(service: string): Promise<ServiceStatus> {

@@ -20,6 +20,17 @@ export interface BusOptions {
   stream: string;
   tracer: Tracer;
   onError?: (err: unknown, context: string) => void;
+  /** The connection was lost or is back (every outage and recovery is logged by the runtime). */
+  onConnection?: (state: ConnectionState) => void;
+}
+
+/** Whether this process reaches NATS now, since when, and how its outages went. */
+export interface ConnectionState {
+  connected: boolean;
+  since: string;
+  outages: number;
+  /** How long the last finished outage lasted. */
+  lastOutageMs: number | null;
 }
 
 export interface PublishArgs {
@@ -74,6 +85,7 @@ export class NatsBus {
   readonly deadLetters: DeadLetters;
   private readonly mux: ReplyMux;
   private readonly subs: Subscription[] = [];
+  private readonly conn = { connected: true, since: Date.now(), outages: 0, lastOutageMs: null as number | null };
 
   private constructor(
     readonly nc: NatsConnection,
@@ -89,6 +101,24 @@ export class NatsBus {
       subjectFor: (consumer) => this.subject(`cp-parked.${consumer}`),
       publishEvent: (payload, correlationId) => void this.publish(MessageParked, payload, { streamId: `parked:${payload.consumer}`, correlationId }),
     });
+    void this.watchConnection();
+  }
+
+  /** Follows the client's status events: an outage and its recovery are state that /health shows. */
+  private async watchConnection(): Promise<void> {
+    for await (const s of this.nc.status()) {
+      if (s.type === 'disconnect' && this.conn.connected) {
+        Object.assign(this.conn, { connected: false, since: Date.now(), outages: this.conn.outages + 1 });
+        this.opts.onConnection?.(this.connectionState());
+      } else if (s.type === 'reconnect' && !this.conn.connected) {
+        Object.assign(this.conn, { connected: true, lastOutageMs: Date.now() - this.conn.since, since: Date.now() });
+        this.opts.onConnection?.(this.connectionState());
+      }
+    }
+  }
+
+  connectionState(): ConnectionState {
+    return { connected: this.conn.connected, since: new Date(this.conn.since).toISOString(), outages: this.conn.outages, lastOutageMs: this.conn.lastOutageMs };
   }
 
   static async connect(opts: BusOptions): Promise<NatsBus> {

@@ -29,6 +29,7 @@ export async function createRuntime(name: string): Promise<ServiceRuntime> {
     stream: config.CP_EVENTS_STREAM,
     tracer: telemetry.tracer,
     onError: (err, where) => logger.error({ err: errorSummary(err), where }, 'bus error'),
+    onConnection: (state) => (state.connected ? logger.info({ nats: state }, 'NATS connection is back') : logger.error({ nats: state }, 'NATS connection lost; reconnecting')),
   });
   await bus.ensureEventStream();
   return { name, config, build, logger, tracer: telemetry.tracer, telemetry, bus, startedAt: Date.now() };
