@@ -1,23 +1,10 @@
 import { Inject, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { readFileSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
-import { loadConfig, processEnvironment } from '@cp/shared/config';
 import { RouterComplete, RouterStream } from '@cp/shared/contracts';
 import { RUNTIME, RuntimeModule, serveHealth, type ServiceRuntime } from '@cp/shared/runtime';
-import { BreakerBook, parseProviderRegistry, redactRegistry, type ProviderRegistry } from '@cp/router/domain';
-import { z } from 'zod';
-import { CompletionPipeline, failedBeforeAnyAttempt, streamFailedBeforeAnyAttempt } from './completion-pipeline';
-import { HttpProviderClient } from './http-provider-client';
-import { BreakerSync } from './breaker-sync';
+import { BreakerBook, redactRegistry, type ProviderRegistry } from '@cp/router/domain';
+import { BreakerSync, CompletionPipeline, failedBeforeAnyAttempt, HttpProviderClient, loadProviderPlane, streamFailedBeforeAnyAttempt } from '@cp/router/data-plane';
 import { uuidv7 } from 'uuidv7';
 import { CapabilityCatalog } from './capability-catalog';
-
-export const RouterConfigSchema = z.object({
-  CP_PROVIDER_SIM_URL: z.url().default('http://127.0.0.1:9900'),
-  CP_PROVIDERS_FILE: z.string().default('config/providers.yaml'),
-  CP_BREAKER_FAILURE_THRESHOLD: z.coerce.number().int().positive().default(3),
-  CP_BREAKER_RESET_MS: z.coerce.number().int().positive().default(300_000),
-});
 
 const REGISTRY = Symbol('ProviderRegistry');
 
@@ -53,10 +40,7 @@ class RouterLifecycle implements OnModuleInit, OnApplicationBootstrap, OnApplica
 @Module({})
 export class RouterModule {
   static register(rt: ServiceRuntime): DynamicModule {
-    const config = loadConfig(RouterConfigSchema);
-    const file = isAbsolute(config.CP_PROVIDERS_FILE) ? config.CP_PROVIDERS_FILE : join(process.cwd(), config.CP_PROVIDERS_FILE);
-    const registry = parseProviderRegistry(readFileSync(file, 'utf8'), processEnvironment(), config.CP_PROVIDER_SIM_URL.replace(/\/$/, ''));
-    const breakers = new BreakerBook({ failureThreshold: config.CP_BREAKER_FAILURE_THRESHOLD, resetMs: config.CP_BREAKER_RESET_MS }, Date.now);
+    const { config, registry, breakers } = loadProviderPlane();
     const sync = new BreakerSync(rt, breakers, uuidv7());
     rt.logger.info({ providers: registry.providers.map((p) => ({ id: p.id, simulated: p.simulated })) }, 'provider registry loaded');
     return {
