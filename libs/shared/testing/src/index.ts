@@ -1,4 +1,5 @@
 export * from './ports';
 export * from './isolation';
 export * from './otlp-receiver';
+export * from './nats-server';
 export * from './stack';

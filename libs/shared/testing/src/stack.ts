@@ -15,6 +15,8 @@ export interface StackOptions {
   serviceEnv?: Partial<Record<StackService, Record<string, string>>>;
   /** Skip starting provider-sim (a test brings its own upstream). */
   withoutSim?: boolean;
+  /** Another NATS server than the shared one (see `PrivateNatsServer`). */
+  natsUrl?: string;
 }
 
 /**
@@ -32,7 +34,7 @@ export class Stack {
   readonly logDir: string;
 
   constructor(private readonly opts: StackOptions) {
-    this.iso = newIsolation(opts.label);
+    this.iso = newIsolation(opts.label, opts.natsUrl);
     this.logDir = join(REPO_ROOT, '.run', 'test-logs', this.iso.runId);
   }
 
