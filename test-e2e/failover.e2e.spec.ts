@@ -17,7 +17,7 @@ describe('provider plane: failover and circuit breakers through the gateway', ()
   const RESET_MS = 1500;
 
   beforeAll(async () => {
-    ({ stack, client, db, stop } = await startE2e({ label: 'failover', serviceEnv: { router: { CP_BREAKER_RESET_MS: String(RESET_MS) } } }));
+    ({ stack, client, db, stop } = await startE2e({ label: 'failover', serviceEnv: { gateway: { CP_BREAKER_RESET_MS: String(RESET_MS) } } }));
   });
 
   afterAll(async () => {

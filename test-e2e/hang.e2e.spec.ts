@@ -24,7 +24,7 @@ describe('provider plane: a hanging provider', () => {
   let client: OpenAI;
 
   beforeAll(async () => {
-    stack = await new Stack({ label: 'hang', serviceEnv: { router: { CP_PROVIDERS_FILE: registryWithShortTimeout() } } }).start();
+    stack = await new Stack({ label: 'hang', env: { CP_PROVIDERS_FILE: registryWithShortTimeout() } }).start();
     client = new OpenAI({ baseURL: `${stack.gatewayUrl}/v1`, apiKey: stack.apiKey, maxRetries: 0 });
   });
 

@@ -46,7 +46,9 @@ describe('provider plane: the primary is down (connection refused)', () => {
     primaryPort = await freePort();
     ({ stack, client, db, stop } = await startE2e({
       label: 'primary-down',
-      serviceEnv: { router: { CP_PROVIDERS_FILE: registryWithPrimaryOn(primaryPort), CP_BREAKER_RESET_MS: String(RESET_MS), DASHSCOPE_API_KEY: 'sk-e2e-not-a-real-key' } },
+      // The registry is the deployment's: the gateway calls providers with it, the router serves its catalog.
+      env: { CP_PROVIDERS_FILE: registryWithPrimaryOn(primaryPort), DASHSCOPE_API_KEY: 'sk-e2e-not-a-real-key' },
+      serviceEnv: { gateway: { CP_BREAKER_RESET_MS: String(RESET_MS) } },
     }));
   });
 

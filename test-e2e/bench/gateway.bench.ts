@@ -121,7 +121,7 @@ const MESSAGES = [
   { role: 'user', content: 'Summarise in two sentences why connection pooling lowers tail latency under load.' },
 ];
 
-/** The gateway request, and the request the router sends provider-sim for it (same body, so the sim does the same work). */
+/** The gateway request, and the request the gateway sends provider-sim for it (same body, so the sim does the same work). */
 function targets(stack: Stack, model: string): Record<'direct' | 'gateway', (stream: boolean) => Target> {
   const providerModel = model.slice(model.indexOf('/') + 1);
   const instance = model.slice(0, model.indexOf('/'));

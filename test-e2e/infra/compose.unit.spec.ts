@@ -14,7 +14,7 @@ const APPS = ['gateway', 'router', 'tool-governor', 'memory-plane', 'slo-collect
 const INFRA = ['nats', 'postgres', 'jaeger'] as const;
 const DB_USERS = ['auditor', 'memory-plane', 'slo-collector'] as const;
 const NATS_ONLY = ['router', 'tool-governor', 'memory-plane', 'slo-collector', 'auditor'] as const;
-// The key variables the router reads are named in the provider registry: compose must pass each through.
+// The key variables the gateway and the router read are named in the provider registry: compose must pass each through.
 const PROVIDER_KEYS = (parse(readFileSync(join(ROOT, 'config/providers.yaml'), 'utf8')) as { providers: { apiKeyEnv: string }[] }).providers.map((p) => p.apiKeyEnv);
 const PUBLISHED = { gateway: ['127.0.0.1:8080:8080'], jaeger: ['127.0.0.1:16686:16686'] } as Record<string, string[]>;
 
@@ -175,7 +175,7 @@ describe('docker-compose.yml', () => {
     for (const app of APPS) expect(deps(app)).toEqual(expect.arrayContaining(['nats', 'jaeger']));
     for (const app of DB_USERS) expect(deps(app)).toContain('postgres');
     expect(deps('router')).toContain('provider-sim');
-    expect(deps('gateway')).toEqual(expect.arrayContaining(['router', 'auditor']));
+    expect(deps('gateway')).toEqual(expect.arrayContaining(['provider-sim', 'router', 'auditor']));
     for (const app of APPS.filter((a) => !(DB_USERS as readonly string[]).includes(a))) expect(deps(app)).not.toContain('postgres');
   });
 
@@ -218,8 +218,8 @@ describe('docker-compose.yml', () => {
     }));
   });
 
-  it('then the router knows provider-sim, its providers file and all provider keys, passed through empty', () => {
-    const env = envOf(compose.services.router);
+  it.each(['gateway', 'router'])('then the %s knows provider-sim, the providers file and all provider keys, passed through empty', (service) => {
+    const env = envOf(compose.services[service]);
     expect(env.CP_PROVIDER_SIM_URL).toBe('http://provider-sim:9900');
     expect(env.CP_PROVIDERS_FILE).toBe('/app/config/providers.yaml');
     for (const key of PROVIDER_KEYS) expect(env[key]).toBe(`\${${key}:-}`);

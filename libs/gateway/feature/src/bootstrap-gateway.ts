@@ -8,7 +8,7 @@ import { GatewayConfigSchema } from './gateway-config';
 import { GatewayModule } from './gateway.module';
 import { OpenAiErrorFilter, toOpenAiError } from './openai-error.filter';
 
-/** Starts the HTTP edge on Fastify; every request runs inside a server span that the NATS hop continues. */
+/** Starts the HTTP edge on Fastify; every request runs inside a server span that its provider calls (and any NATS request) continue. */
 export async function bootstrapGateway(rt: ServiceRuntime): Promise<NestFastifyApplication> {
   const config = loadConfig(GatewayConfigSchema);
   const adapter = new FastifyAdapter({ bodyLimit: config.CP_GATEWAY_BODY_LIMIT_BYTES, logger: false, return503OnClosing: true });

@@ -1,124 +1,86 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { RequestCompleted, roundUsd, RouterComplete, RouterStream, type PayloadOf, type ChatCompletionRequest, type ChatCompletionResponse, type CompleteReply, type StreamEnd } from '@cp/shared/contracts';
+import type { ChatCompletionRequest, ChatCompletionResponse } from '@cp/shared/contracts';
 import { NatsBus } from '@cp/shared/messaging';
+import { RUNTIME, type ServiceRuntime } from '@cp/shared/runtime';
+import type { CompletionResult, StreamResult } from '@cp/router/data-plane';
+import { DataPlane } from './data-plane';
 import { GATEWAY_CONFIG, type GatewayConfig } from './gateway-config';
-import { GatewayError, routerUnavailable } from './gateway-error';
-import { sseData, SSE_DONE, SSE_HEADERS } from './sse';
-
-type RequestCompletedPayload = PayloadOf<typeof RequestCompleted>;
-type Recorded = Omit<RequestCompletedPayload, 'requestId' | 'model' | 'stream' | 'timings'> & { routerMs?: number; firstChunkMs?: number };
+import { GatewayError } from './gateway-error';
+import { RequestLedger } from './request-ledger';
+import { SseResponse } from './sse';
 
 /**
- * One completion: a single hop to the router, then one ledger event published without waiting for
- * its JetStream ack. The router's decision trail travels back in its reply and into the event.
+ * One completion, run in this process by the data plane's pipeline (route choice, breakers,
+ * provider adapters, retries, failover), then one ledger event published without waiting for its
+ * JetStream ack. Nothing on the way to the provider crosses NATS.
  */
 @Injectable()
 export class CompletionService {
   constructor(
     @Inject(NatsBus) private readonly bus: NatsBus,
+    @Inject(RUNTIME) private readonly rt: ServiceRuntime,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    @Inject(DataPlane) private readonly dataPlane: DataPlane,
   ) {}
 
   async complete(requestId: string, request: ChatCompletionRequest): Promise<ChatCompletionResponse> {
-    const receivedAt = new Date();
-    const started = performance.now();
-    const deadlineAt = Date.now() + this.config.CP_REQUEST_DEADLINE_MS;
-    let reply: CompleteReply;
+    const ledger = new RequestLedger(this.bus, requestId, request);
+    let result: CompletionResult;
     try {
-      reply = await this.bus.request(RouterComplete, { requestId, deadlineAt, request }, this.config.CP_REQUEST_DEADLINE_MS + 1000);
+      result = await this.dataPlane.pipeline.complete({ request, deadlineAt: this.deadlineAt() });
     } catch (err) {
-      const error = routerUnavailable(err);
-      this.record(requestId, request, receivedAt, started, { status: error.status, outcome: 'error', error: { code: error.code, message: error.message } });
-      throw error;
+      throw this.internalError(ledger, err);
     }
-    const routerMs = performance.now() - started;
-    if (!reply.ok) {
-      this.record(requestId, request, receivedAt, started, { status: reply.error.status, outcome: 'error', error: { code: reply.error.code, message: reply.error.message }, trail: reply.trail, routerMs });
-      throw new GatewayError(reply.error.status, reply.error.code, reply.error.type, reply.error.message);
+    const routerMs = ledger.elapsedMs();
+    if (!result.ok) {
+      ledger.record({ status: result.error.status, outcome: 'error', error: { code: result.error.code, message: result.error.message }, trail: result.trail, routerMs });
+      throw GatewayError.of(result.error);
     }
-    this.record(requestId, request, receivedAt, started, { status: 200, outcome: 'ok', provider: reply.provider, providerModel: reply.model, usage: reply.response.usage, trail: reply.trail, routerMs });
-    return reply.response;
+    ledger.record({ status: 200, outcome: 'ok', provider: result.provider, providerModel: result.model, usage: result.response.usage, trail: result.trail, routerMs });
+    return result.response;
   }
 
   /**
-   * Streams a completion as OpenAI SSE. Until the first chunk arrives nothing is written, so a
-   * failure (after the router's failovers) is still an ordinary JSON error with its status; the
-   * returned promise rejects with it. After the first chunk, a failure ends the stream with an
-   * error event and no `[DONE]`, and the ledger event says `incomplete`. A client that goes away
-   * cancels the upstream call.
+   * Streams a completion as OpenAI SSE, chunks going from the pipeline straight to the socket.
+   * Until the first chunk nothing is written, so a failure (after every failover) is still an
+   * ordinary JSON error with its status: the returned promise rejects with it. After the first
+   * chunk, a failure ends the stream with an error event and no `[DONE]`, and the ledger event says
+   * `incomplete`. A client that goes away aborts the upstream call.
    */
-  stream(requestId: string, request: ChatCompletionRequest, reply: FastifyReply): Promise<void> {
-    const receivedAt = new Date();
-    const started = performance.now();
-    const deadlineAt = Date.now() + this.config.CP_REQUEST_DEADLINE_MS;
-    const raw = reply.raw;
-    let headersSent = false;
-    let clientGone = false;
-    let firstChunkMs: number | undefined;
-    let corked = false;
-    return new Promise<void>((resolve, reject) => {
-      const open = () => {
-        headersSent = true;
-        firstChunkMs = performance.now() - started;
-        reply.hijack();
-        raw.writeHead(200, { ...SSE_HEADERS, 'x-request-id': requestId });
-      };
-      const fail = (error: GatewayError, extra: Partial<Recorded> = {}) => {
-        this.record(requestId, request, receivedAt, started, { status: headersSent ? 200 : error.status, outcome: headersSent ? 'incomplete' : 'error', error: { code: error.code, message: error.message }, firstChunkMs, ...extra });
-        if (!headersSent) return reject(error);
-        if (!clientGone) raw.end(sseData(JSON.stringify({ error: { message: error.message, type: error.type, code: error.code, param: null } })));
-        resolve();
-      };
-      const stream = this.bus.openStream(RouterStream, { requestId, deadlineAt, request }, this.config.CP_REQUEST_DEADLINE_MS + 1000, {
-        onChunk: (data) => {
-          if (!headersSent) open();
-          if (clientGone) return;
-          // The chunks of one bus frame go to the socket in one write.
-          if (!corked) {
-            corked = true;
-            raw.cork();
-            process.nextTick(() => {
-              corked = false;
-              raw.uncork();
-            });
-          }
-          raw.write(sseData(data));
-        },
-        onEnd: (end: StreamEnd) => {
-          const routerMs = performance.now() - started;
-          if (!end.ok) {
-            const error = clientGone ? new GatewayError(499, 'client_closed', 'invalid_request_error', 'the client closed the connection') : new GatewayError(end.error.status, end.error.code, end.error.type, end.error.message);
-            return fail(error, { provider: end.provider, providerModel: end.model, usage: end.usage, trail: end.trail, routerMs });
-          }
-          if (!headersSent) open();
-          this.record(requestId, request, receivedAt, started, { status: 200, outcome: 'ok', provider: end.provider, providerModel: end.model, usage: end.usage, trail: end.trail, routerMs, firstChunkMs });
-          if (!clientGone) raw.end(SSE_DONE);
-          resolve();
-        },
-        onError: (err) => fail(routerUnavailable(err)),
-      });
-      raw.once('close', () => {
-        if (raw.writableFinished) return;
-        clientGone = true;
-        stream.cancel();
-      });
-    });
+  async stream(requestId: string, request: ChatCompletionRequest, reply: FastifyReply): Promise<void> {
+    const ledger = new RequestLedger(this.bus, requestId, request);
+    const sse = new SseResponse(reply, requestId, ledger.started);
+    let end: StreamResult;
+    try {
+      end = await this.dataPlane.pipeline.stream({ request, deadlineAt: this.deadlineAt() }, { chunk: (json) => sse.write(json), signal: sse.signal });
+    } catch (err) {
+      const error = this.internalError(ledger, err, sse);
+      if (!sse.headersSent) throw error;
+      return sse.fail(error);
+    }
+    const routerMs = ledger.elapsedMs();
+    const firstChunkMs = sse.firstChunkMs;
+    if (end.ok) {
+      ledger.record({ status: 200, outcome: 'ok', provider: end.provider, providerModel: end.model, usage: end.usage, trail: end.trail, routerMs, firstChunkMs });
+      return sse.done();
+    }
+    const error = sse.clientGone ? new GatewayError(499, 'client_closed', 'invalid_request_error', 'the client closed the connection') : GatewayError.of(end.error);
+    ledger.record({ status: sse.headersSent ? 200 : error.status, outcome: sse.headersSent ? 'incomplete' : 'error', error: { code: error.code, message: error.message }, provider: end.provider, providerModel: end.model, usage: end.usage, trail: end.trail, routerMs, firstChunkMs });
+    if (!sse.headersSent) throw error;
+    sse.fail(error);
   }
 
-  private record(requestId: string, request: ChatCompletionRequest, receivedAt: Date, started: number, result: Recorded): void {
-    const { routerMs, firstChunkMs, ...rest } = result;
-    const costUsd = totalCost(rest.trail);
-    this.bus.publish(
-      RequestCompleted,
-      { requestId, model: request.model, stream: request.stream === true, timings: { receivedAt: receivedAt.toISOString(), totalMs: performance.now() - started, routerMs, firstChunkMs }, ...rest, ...(costUsd === undefined ? {} : { costUsd }) },
-      { streamId: `request:${requestId}`, correlationId: requestId },
-    );
+  private deadlineAt(): number {
+    return Date.now() + this.config.CP_REQUEST_DEADLINE_MS;
   }
-}
 
-/** The request's cost: the sum of its attempts' costs, when any attempt has one. */
-function totalCost(trail: RequestCompletedPayload['trail']): number | undefined {
-  const costs = (trail?.attempts ?? []).flatMap((a) => (a.costUsd === undefined ? [] : [a.costUsd]));
-  return costs.length === 0 ? undefined : roundUsd(costs.reduce((sum, c) => sum + c, 0));
+  /** The pipeline threw instead of answering (a bug, not a provider failure): logged, recorded, answered as a 500. */
+  private internalError(ledger: RequestLedger, err: unknown, sse?: SseResponse): GatewayError {
+    this.rt.logger.error({ requestId: ledger.requestId, err: err instanceof Error ? err.message : String(err) }, 'completion pipeline failed');
+    const error = new GatewayError(500, 'INTERNAL', 'server_error', 'internal error');
+    const committed = sse?.headersSent === true;
+    ledger.record({ status: committed ? 200 : 500, outcome: committed ? 'incomplete' : 'error', error: { code: error.code, message: error.message }, firstChunkMs: sse?.firstChunkMs });
+    return error;
+  }
 }

@@ -14,6 +14,11 @@ export class GatewayError extends Error {
     this.name = 'GatewayError';
   }
 
+  /** An error the pipeline (or a control-plane service) answered, already with status, code and type. */
+  static of(error: { status: number; code: string; type: string; message: string }): GatewayError {
+    return new GatewayError(error.status, error.code, error.type, error.message);
+  }
+
   static invalidRequest(message: string, param: string | null = null, code = 'invalid_request') {
     return new GatewayError(400, code, 'invalid_request_error', message, param);
   }
@@ -29,8 +34,9 @@ export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.infe
 }
 
 /**
- * A request to the router that got no answer: 504 when it timed out, 413 when it is larger than
- * the bus carries (the NATS server's max payload, 1 MiB by default), 503 when nobody is listening.
+ * A catalog request to the router (models, matrix, probe) that got no answer: 504 when it timed
+ * out, 413 when it is larger than the bus carries (the NATS server's max payload, 1 MiB by
+ * default), 503 when nobody is listening. Completions never cross NATS.
  */
 export function routerUnavailable(err: unknown): GatewayError {
   if (err instanceof BusRequestError && err.code === 'BUS.TIMEOUT') return new GatewayError(504, 'router_timeout', 'timeout', 'the router did not answer within the request deadline');

@@ -5,6 +5,7 @@ import { ApiKeyGuard } from './api-key.guard';
 import { AuditController } from './audit.controller';
 import { ChatCompletionsController } from './chat-completions.controller';
 import { CompletionService } from './completion.service';
+import { DataPlane } from './data-plane';
 import { GATEWAY_CONFIG, GatewayConfigSchema } from './gateway-config';
 import { HealthController } from './health.controller';
 import { ModelsController } from './models.controller';
@@ -13,12 +14,14 @@ import { ModelsController } from './models.controller';
 export class GatewayModule {
   static register(rt: ServiceRuntime): DynamicModule {
     const config = loadConfig(GatewayConfigSchema);
-    serveHealth(rt);
+    // Built here, not lazily: a bad registry stops the gateway at boot with a message naming it.
+    const dataPlane = new DataPlane(rt);
+    serveHealth(rt, () => dataPlane.details());
     return {
       module: GatewayModule,
       imports: [RuntimeModule.forRoot(rt)],
       controllers: [ChatCompletionsController, HealthController, AuditController, ModelsController],
-      providers: [{ provide: GATEWAY_CONFIG, useValue: config }, ApiKeyGuard, CompletionService],
+      providers: [{ provide: GATEWAY_CONFIG, useValue: config }, { provide: DataPlane, useFactory: () => dataPlane }, ApiKeyGuard, CompletionService],
     };
   }
 }

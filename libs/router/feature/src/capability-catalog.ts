@@ -5,12 +5,11 @@ import { CapabilityProbed, catalogFailure, EventEnvelope, RouterMatrix, RouterMo
 import { eventsOf } from '@cp/shared/messaging';
 import type { ServiceRuntime } from '@cp/shared/runtime';
 import type { BreakerBook, ProviderRegistry } from '@cp/router/domain';
+import { HttpProviderClient, StoreRestore } from '@cp/router/data-plane';
 import { uuidv7 } from 'uuidv7';
 import { z } from 'zod';
 import { CapabilityProber, type ModelProbe } from './capability-prober';
 import { isNewerProbe, matrixEntries, probeFor, modelsReply, selectProbeTargets, type ProbeTarget } from './capability-matrix';
-import { HttpProviderClient } from './http-provider-client';
-import { StoreRestore } from './store-restore';
 
 export const CatalogConfigSchema = z.object({
   /** Probe every model once at boot, in the background. */

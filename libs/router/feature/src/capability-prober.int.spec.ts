@@ -2,7 +2,7 @@ import { startProviderSim, type ProviderSim } from '@cp/provider-sim/server';
 import { parseProviderRegistry, type ProviderRegistry } from '@cp/router/domain';
 import { trace } from '@cp/shared/telemetry';
 import { CapabilityProber } from './capability-prober';
-import { HttpProviderClient } from './http-provider-client';
+import { HttpProviderClient } from '@cp/router/data-plane';
 
 const ALL = '{ tools: true, vision: true, streaming: true, jsonMode: true }';
 const registryYaml = `

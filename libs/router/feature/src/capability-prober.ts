@@ -1,7 +1,7 @@
 import type { CapabilityCheck, CapabilityChecks, CapabilityName, CompletionCheck } from '@cp/shared/contracts';
 import { adapterFor, type ModelSpec, type ResolvedProvider, type WireAdapter, type WireHttpRequest } from '@cp/router/domain';
 import { createParser } from 'eventsource-parser';
-import { ProviderTransportError, type HttpProviderClient, type ProviderHttpRequest, type ProviderHttpResponse } from './http-provider-client';
+import { ProviderTransportError, type HttpProviderClient, type ProviderHttpRequest, type ProviderHttpResponse } from '@cp/router/data-plane';
 import {
   judgeCompletion,
   judgeJsonMode,

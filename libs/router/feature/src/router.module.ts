@@ -1,42 +1,28 @@
 import { Inject, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { readFileSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
-import { loadConfig, processEnvironment } from '@cp/shared/config';
-import { RouterComplete, RouterStream } from '@cp/shared/contracts';
 import { RUNTIME, RuntimeModule, serveHealth, type ServiceRuntime } from '@cp/shared/runtime';
-import { BreakerBook, parseProviderRegistry, redactRegistry, type ProviderRegistry } from '@cp/router/domain';
-import { z } from 'zod';
-import { CompletionPipeline, failedBeforeAnyAttempt, streamFailedBeforeAnyAttempt } from './completion-pipeline';
-import { HttpProviderClient } from './http-provider-client';
-import { BreakerSync } from './breaker-sync';
+import { BreakerBook, redactRegistry, type ProviderRegistry } from '@cp/router/domain';
+import { BreakerSync, loadProviderPlane } from '@cp/router/data-plane';
 import { uuidv7 } from 'uuidv7';
 import { CapabilityCatalog } from './capability-catalog';
 
-export const RouterConfigSchema = z.object({
-  CP_PROVIDER_SIM_URL: z.url().default('http://127.0.0.1:9900'),
-  CP_PROVIDERS_FILE: z.string().default('config/providers.yaml'),
-  CP_BREAKER_FAILURE_THRESHOLD: z.coerce.number().int().positive().default(3),
-  CP_BREAKER_RESET_MS: z.coerce.number().int().positive().default(300_000),
-});
-
 const REGISTRY = Symbol('ProviderRegistry');
 
+/**
+ * The router is the routing control plane: it owns the provider registry and serves the catalog,
+ * the compatibility matrix and probes. It calls providers only to probe them; completions run in
+ * the gateway (the data plane, `@cp/router/data-plane`). Its breaker book mirrors the gateways'
+ * breakers (their transitions, live and from the store), so the matrix shows every model's breaker.
+ */
 class RouterLifecycle implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
   constructor(
     @Inject(RUNTIME) private readonly rt: ServiceRuntime,
-    @Inject(CompletionPipeline) private readonly pipeline: CompletionPipeline,
-    @Inject(HttpProviderClient) private readonly http: HttpProviderClient,
     @Inject(BreakerBook) private readonly breakers: BreakerBook,
     @Inject(REGISTRY) private readonly registry: ProviderRegistry,
     @Inject(BreakerSync) private readonly sync: BreakerSync,
   ) {}
 
   async onModuleInit(): Promise<void> {
-    // Breakers first: a restarted replica must not send traffic to a provider known to be down.
     await this.sync.start();
-    // Queue group: router replicas share the completion load.
-    this.rt.bus.serve(RouterComplete, (req) => this.pipeline.complete(req), 'router', failedBeforeAnyAttempt);
-    this.rt.bus.serveStream(RouterStream, (req, sink) => this.pipeline.stream(req, sink), 'router', streamFailedBeforeAnyAttempt);
   }
 
   /** Health answers only once every module is initialised, breakers and probe results restored included. */
@@ -44,20 +30,15 @@ class RouterLifecycle implements OnModuleInit, OnApplicationBootstrap, OnApplica
     serveHealth(this.rt, () => ({ replica: this.sync.replicaId, providers: redactRegistry(this.registry).providers.length, breakers: this.breakers.snapshot() }));
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  onApplicationShutdown(): void {
     this.sync.stop();
-    await this.http.close();
   }
 }
 
 @Module({})
 export class RouterModule {
   static register(rt: ServiceRuntime): DynamicModule {
-    const config = loadConfig(RouterConfigSchema);
-    const file = isAbsolute(config.CP_PROVIDERS_FILE) ? config.CP_PROVIDERS_FILE : join(process.cwd(), config.CP_PROVIDERS_FILE);
-    const registry = parseProviderRegistry(readFileSync(file, 'utf8'), processEnvironment(), config.CP_PROVIDER_SIM_URL.replace(/\/$/, ''));
-    const breakers = new BreakerBook({ failureThreshold: config.CP_BREAKER_FAILURE_THRESHOLD, resetMs: config.CP_BREAKER_RESET_MS }, Date.now);
-    const sync = new BreakerSync(rt, breakers, uuidv7());
+    const { registry, breakers } = loadProviderPlane();
     rt.logger.info({ providers: registry.providers.map((p) => ({ id: p.id, simulated: p.simulated })) }, 'provider registry loaded');
     return {
       module: RouterModule,
@@ -65,19 +46,7 @@ export class RouterModule {
       providers: [
         { provide: REGISTRY, useValue: registry },
         { provide: BreakerBook, useValue: breakers },
-        { provide: HttpProviderClient, useFactory: () => new HttpProviderClient(rt.tracer) },
-        { provide: BreakerSync, useValue: sync },
-        {
-          provide: CompletionPipeline,
-          useFactory: (http: HttpProviderClient) =>
-            new CompletionPipeline(http, registry, breakers, (t) => {
-              // A misconfigured provider (rejected key, billing) needs an operator: it is logged as an error, an alert.
-              if (t.misconfigured) rt.logger.error({ breaker: t.key, provider: t.provider, reason: t.reason, skippedForMs: config.CP_BREAKER_RESET_MS }, 'provider misconfigured: skipping it until the reset time, then probing');
-              else rt.logger.warn({ breaker: t.key, transition: t.type, reason: t.reason }, 'breaker transition');
-              sync.publish(t);
-            }),
-          inject: [HttpProviderClient],
-        },
+        { provide: BreakerSync, useValue: new BreakerSync(rt, breakers, uuidv7()) },
         RouterLifecycle,
         { provide: CapabilityCatalog, useFactory: () => new CapabilityCatalog(rt, registry, breakers) },
       ],

@@ -15,9 +15,10 @@ export interface Isolation {
   natsUrl: string;
 }
 
-export function newIsolation(label: string): Isolation {
+/** `natsUrl` picks another NATS server than the shared one (a test's private server). */
+export function newIsolation(label: string, natsUrl: string = TEST_NATS_URL): Isolation {
   const runId = `${label}_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`.toLowerCase();
-  return { runId, databaseUrl: `${TEST_PG_URL}/cp_${runId}`, stream: `CP_EVENTS_${runId.toUpperCase()}`, namespace: `t_${runId}`, natsUrl: TEST_NATS_URL };
+  return { runId, databaseUrl: `${TEST_PG_URL}/cp_${runId}`, stream: `CP_EVENTS_${runId.toUpperCase()}`, namespace: `t_${runId}`, natsUrl };
 }
 
 /** Drops the run's database and streams (events and parked); tolerant of any being absent. */

@@ -15,6 +15,8 @@ export interface StackOptions {
   serviceEnv?: Partial<Record<StackService, Record<string, string>>>;
   /** Skip starting provider-sim (a test brings its own upstream). */
   withoutSim?: boolean;
+  /** Another NATS server than the shared one (see `PrivateNatsServer`). */
+  natsUrl?: string;
 }
 
 /**
@@ -32,7 +34,7 @@ export class Stack {
   readonly logDir: string;
 
   constructor(protected readonly opts: StackOptions) {
-    this.iso = newIsolation(opts.label);
+    this.iso = newIsolation(opts.label, opts.natsUrl);
     this.logDir = join(REPO_ROOT, '.run', 'test-logs', this.iso.runId);
   }
 
@@ -67,12 +69,15 @@ export class Stack {
     for (const s of STACK_SERVICES) this.spawn(s);
   }
 
-  /** Starts a service; `name` starts another replica of it under that name (default: the service). */
-  spawn(service: StackService, name: string = service): ChildProcess {
+  /**
+   * Starts a service; `name` starts another replica of it under that name (default: the service),
+   * and `env` adds to that process's environment (a replica's own port, say).
+   */
+  spawn(service: StackService, name: string = service, env: Record<string, string> = {}): ChildProcess {
     const log = createWriteStream(join(this.logDir, `${name}.log`), { flags: 'a' });
     const child = spawn(process.execPath, [join(REPO_ROOT, 'dist/apps', service, 'src/main.js')], {
       cwd: REPO_ROOT,
-      env: { ...this.env, ...(this.opts.serviceEnv?.[service] ?? {}), OTEL_SERVICE_NAME: service },
+      env: { ...this.env, ...(this.opts.serviceEnv?.[service] ?? {}), ...env, OTEL_SERVICE_NAME: service },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     // Two sources share one file: neither may end it, or a service dying at start would make the
@@ -82,6 +87,18 @@ export class Stack {
     child.once('close', () => log.end());
     this.procs.set(name, child);
     return child;
+  }
+
+  /**
+   * Starts another gateway replica on a port of its own (same registry, breaker settings and bus as
+   * the first) and resolves with its URL once it answers `/health`.
+   */
+  async spawnGateway(name: string): Promise<string> {
+    const port = await freePort();
+    this.spawn('gateway', name, { CP_GATEWAY_PORT: String(port) });
+    const url = `http://127.0.0.1:${port}`;
+    await waitFor(`${name} answering /health`, async () => ((await fetch(`${url}/health`)).ok ? true : undefined), 30_000, 200);
+    return url;
   }
 
   /** SIGTERM one service (or named replica) and wait for it to exit. */

@@ -40,7 +40,7 @@ export class NoCapableProviderError extends RouterDomainError {
   }
 }
 
-/** Every capable candidate failed or was skipped by its breaker (raised by the router app). */
+/** Every capable candidate failed or was skipped by its breaker (raised by the completion pipeline). */
 export class NoHealthyProviderError extends RouterDomainError {
   readonly code = 'ROUTER.NO_HEALTHY_PROVIDER';
   readonly httpStatus = 503;

@@ -5,7 +5,7 @@ const MAX_DETAIL = 300;
  * error body that OpenAI (`{error:{message}}`), Anthropic (`{type:"error",error:{message}}`) and
  * Gemini (`{error:{message,status}}`) all send, whitespace collapsed and cut to 300 characters.
  * Every occurrence of a secret (the provider's key) is replaced, so an echo of it never leaves
- * the router. A body that is not such JSON gives nothing: raw pages are not passed on.
+ * the gateway. A body that is not such JSON gives nothing: raw pages are not passed on.
  */
 export function providerErrorDetail(body: string, secrets: readonly (string | undefined)[] = []): string | undefined {
   let json: unknown;

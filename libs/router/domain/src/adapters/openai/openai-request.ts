@@ -3,7 +3,7 @@ import { withoutThoughtSignatures } from '../tool-call-id';
 
 /**
  * Top-level request fields that belong to the gateway, not to providers: `cp` and anything
- * prefixed `cp_`. They are stripped before a request leaves the router.
+ * prefixed `cp_`. They are stripped before a request goes to a provider.
  */
 export function isGatewayOnlyField(key: string): boolean {
   return key === 'cp' || key.startsWith('cp_');
@@ -11,7 +11,7 @@ export function isGatewayOnlyField(key: string): boolean {
 
 /**
  * The request for an OpenAI-compatible provider: the client's request with the provider's model id,
- * without gateway-only fields, and with usage requested on streams so the router can account for
+ * without gateway-only fields, and with usage requested on streams so the gateway can account for
  * tokens (the translator drops the usage chunk unless the client asked for it). Tool call ids go
  * without any Gemini thought signature (see `tool-call-id.ts`).
  */

@@ -7,13 +7,14 @@ import { StoreRestore } from './store-restore';
 
 type Published = PayloadOf<typeof BreakerTransitioned>;
 
-
 /**
  * Keeps this replica's breakers in step with the rest of the deployment, with no hop on the request
  * path: it publishes local transitions (tagged with the replica id), applies the ones other
  * replicas publish as they happen, and on start rebuilds every breaker from the newest stored
  * transition of each (asked of the auditor, the event store's reader). A stale transition never
  * overrides a newer one (see `evolveBreaker`), so the order of live and replayed ones is free.
+ * Gateway replicas (the data plane) publish and apply; the router only applies, to show every
+ * model's breaker in the compatibility matrix.
  */
 export class BreakerSync {
   private sub?: Subscription;

@@ -1,8 +1,9 @@
-import type { CompleteReply, CompleteRequest, DecisionTrail, ProviderAttempt, RpcError, StreamEnd, Usage } from '@cp/shared/contracts';
+import type { DecisionTrail, ProviderAttempt, Usage } from '@cp/shared/contracts';
 import { BreakerBook, breakerKey, chooseRoute, findModel, findProvider, RouterDomainError, usageCostUsd, type BreakerTransition, type ModelRef, type ModelSpec, type ProviderErrorClassification, type ProviderRegistry, type ResolvedProvider, type RouteDecision } from '@cp/router/domain';
 import { callProvider, type CallOutcome } from './provider-call';
 import { streamProvider, type ChunkSink, type StreamOutcome } from './provider-stream';
 import type { HttpProviderClient } from './http-provider-client';
+import type { CompletionError, CompletionRequest, CompletionResult, StreamResult } from './completion-result';
 
 type Failure = { ok: false; classification: ProviderErrorClassification; status?: number; message: string };
 type Outcome = { ok: true; usage?: Usage } | Failure;
@@ -17,7 +18,7 @@ interface CallKind<O extends Outcome> {
 /** How the walk over candidates ended. */
 type WalkResult<O extends Outcome> =
   | { kind: 'served'; ref: ModelRef; outcome: O & { ok: true }; trail: DecisionTrail }
-  | { kind: 'failed'; ref?: ModelRef; outcome?: O; error: RpcError; trail: DecisionTrail };
+  | { kind: 'failed'; ref?: ModelRef; outcome?: O; error: CompletionError; trail: DecisionTrail };
 
 /**
  * The completion path: choose a route, then walk its candidates. An open breaker is skipped without a
@@ -34,7 +35,7 @@ export class CompletionPipeline {
     private readonly onTransition: (t: BreakerTransition) => void,
   ) {}
 
-  async complete(req: CompleteRequest): Promise<CompleteReply> {
+  async complete(req: CompletionRequest): Promise<CompletionResult> {
     const result = await this.walk<CallOutcome>(req, {
       call: (provider, model) => callProvider(this.http, provider, model, req.request, req.deadlineAt),
       committed: () => false,
@@ -43,8 +44,8 @@ export class CompletionPipeline {
     return { ok: false, error: result.error, trail: result.trail };
   }
 
-  /** Streams the completion into the sink and returns the end frame. */
-  async stream(req: CompleteRequest, sink: ChunkSink): Promise<StreamEnd> {
+  /** Streams the completion into the sink and says how it ended. */
+  async stream(req: CompletionRequest, sink: ChunkSink): Promise<StreamResult> {
     const result = await this.walk<StreamOutcome>(req, {
       call: (provider, model) => streamProvider(this.http, provider, model, req.request, req.deadlineAt, sink),
       committed: (outcome) => !outcome.ok && (outcome.chunks > 0 || outcome.cancelled === true),
@@ -54,7 +55,7 @@ export class CompletionPipeline {
     return { ok: false, error: result.error, incomplete: (partial?.chunks ?? 0) > 0, provider: result.ref?.provider, model: result.ref?.model, usage: partial?.usage, chunks: partial?.chunks ?? 0, trail: result.trail };
   }
 
-  private async walk<O extends Outcome>(req: CompleteRequest, kind: CallKind<O>): Promise<WalkResult<O>> {
+  private async walk<O extends Outcome>(req: CompletionRequest, kind: CallKind<O>): Promise<WalkResult<O>> {
     let route: RouteDecision;
     try {
       route = chooseRoute(req.request, this.registry);
@@ -113,16 +114,6 @@ export class CompletionPipeline {
     const tried = attempts.map((a) => `${a.provider}/${a.model} (${a.errorClass ?? a.outcome})`).join(', ');
     return { kind: 'failed', error: { status: 503, code: 'ROUTER.NO_HEALTHY_PROVIDER', type: 'service_unavailable', message: `no provider could serve the request; tried: ${tried || 'none'}` }, trail: trail() };
   }
-}
-
-/** The router's reply for a request that failed before any provider was tried (also the bus's error reply). */
-export function failedBeforeAnyAttempt(error: RpcError): CompleteReply {
-  return { ok: false, error, trail: { attempts: [], failover: false } };
-}
-
-/** The end frame of a stream that failed before any provider was tried. */
-export function streamFailedBeforeAnyAttempt(error: RpcError): StreamEnd {
-  return { ok: false, error, incomplete: false, chunks: 0, trail: { attempts: [], failover: false } };
 }
 
 function failedAttempt(ref: ModelRef, outcome: Failure, started: number): ProviderAttempt {

@@ -1,0 +1,42 @@
+import type { OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import type { ServiceRuntime } from '@cp/shared/runtime';
+import { redactRegistry } from '@cp/router/domain';
+import { BreakerSync, CompletionPipeline, HttpProviderClient, loadProviderPlane, shareTransitions, type ProviderPlane } from '@cp/router/data-plane';
+import { uuidv7 } from 'uuidv7';
+
+/**
+ * The gateway's data plane: the provider registry (read and validated at boot, from the same
+ * variables as the router), this replica's breakers, the provider HTTP pools and the completion
+ * pipeline that uses them, all in this process. Breaker transitions are shared with the other
+ * replicas, and restored from the store before the gateway takes requests.
+ */
+export class DataPlane implements OnModuleInit, OnApplicationShutdown {
+  readonly pipeline: CompletionPipeline;
+  readonly sync: BreakerSync;
+  private readonly http: HttpProviderClient;
+
+  constructor(
+    private readonly rt: ServiceRuntime,
+    private readonly plane: ProviderPlane = loadProviderPlane(),
+  ) {
+    this.http = new HttpProviderClient(rt.tracer);
+    this.sync = new BreakerSync(rt, plane.breakers, uuidv7());
+    this.pipeline = new CompletionPipeline(this.http, plane.registry, plane.breakers, shareTransitions(rt.logger, this.sync, plane.config.CP_BREAKER_RESET_MS));
+    rt.logger.info({ providers: plane.registry.providers.map((p) => ({ id: p.id, simulated: p.simulated })) }, 'provider registry loaded');
+  }
+
+  /** Breakers first: a restarted replica must not send traffic to a provider known to be down. */
+  async onModuleInit(): Promise<void> {
+    await this.sync.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.sync.stop();
+    await this.http.close();
+  }
+
+  /** For `/health` details over NATS: this replica's id, how many providers, every breaker. */
+  details(): Record<string, unknown> {
+    return { replica: this.sync.replicaId, providers: redactRegistry(this.plane.registry).providers.length, breakers: this.plane.breakers.snapshot() };
+  }
+}

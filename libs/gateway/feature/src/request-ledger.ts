@@ -1,0 +1,51 @@
+import { RequestCompleted, roundUsd, type ChatCompletionRequest, type PayloadOf } from '@cp/shared/contracts';
+import type { NatsBus } from '@cp/shared/messaging';
+
+type RequestCompletedPayload = PayloadOf<typeof RequestCompleted>;
+
+/** What a request's outcome adds to its ledger event; `routerMs` is the time spent in the completion pipeline. */
+export type Recorded = Omit<RequestCompletedPayload, 'requestId' | 'model' | 'stream' | 'timings'> & { routerMs?: number; firstChunkMs?: number };
+
+/** One request on its way through the gateway: when it came, and how to write its one ledger event. */
+export class RequestLedger {
+  readonly receivedAt = new Date();
+  readonly started = performance.now();
+
+  constructor(
+    private readonly bus: NatsBus,
+    readonly requestId: string,
+    private readonly request: ChatCompletionRequest,
+  ) {}
+
+  /** Milliseconds since the request came in. */
+  elapsedMs(): number {
+    return performance.now() - this.started;
+  }
+
+  /**
+   * Publishes `gateway.request-completed` without waiting for JetStream: the bus keeps it in its
+   * bounded buffer and retries until the stream takes it, so a NATS outage never fails a request.
+   */
+  record(result: Recorded): void {
+    const { routerMs, firstChunkMs, ...rest } = result;
+    const costUsd = totalCost(rest.trail);
+    this.bus.publish(
+      RequestCompleted,
+      {
+        requestId: this.requestId,
+        model: this.request.model,
+        stream: this.request.stream === true,
+        timings: { receivedAt: this.receivedAt.toISOString(), totalMs: this.elapsedMs(), routerMs, firstChunkMs },
+        ...rest,
+        ...(costUsd === undefined ? {} : { costUsd }),
+      },
+      { streamId: `request:${this.requestId}`, correlationId: this.requestId },
+    );
+  }
+}
+
+/** The request's cost: the sum of its attempts' costs, when any attempt has one. */
+function totalCost(trail: RequestCompletedPayload['trail']): number | undefined {
+  const costs = (trail?.attempts ?? []).flatMap((a) => (a.costUsd === undefined ? [] : [a.costUsd]));
+  return costs.length === 0 ? undefined : roundUsd(costs.reduce((sum, c) => sum + c, 0));
+}

@@ -1,0 +1,95 @@
+import { startProviderSim, type ProviderSim } from '@cp/provider-sim/server';
+import { BreakerBook, parseProviderRegistry, type BreakerTransition } from '@cp/router/domain';
+import type { ChatCompletionRequest } from '@cp/shared/contracts';
+import { trace } from '@cp/shared/telemetry';
+import { CompletionPipeline } from './completion-pipeline';
+import { HttpProviderClient } from './http-provider-client';
+
+const CAPS = '{ tools: true, vision: true, streaming: true, jsonMode: true }';
+const model = (id: string) => `{ id: ${id}, capabilities: ${CAPS}, contextWindow: 1000, maxOutput: 100, pricePerMTok: { input: 1, output: 2 } }`;
+const registryYaml = `
+version: 1
+providers:
+  - { id: oai, wire: openai, baseUrl: https://o.example/v1, apiKeyEnv: CP_TEST_UNSET_O, models: [${model('gpt-x')}] }
+  - { id: ant, wire: anthropic, baseUrl: https://a.example, apiKeyEnv: CP_TEST_UNSET_A, models: [${model('claude-x')}] }
+  - { id: gem, wire: gemini, baseUrl: https://g.example, apiKeyEnv: CP_TEST_UNSET_G, models: [${model('gemini-x')}] }
+routes: { r: [oai/gpt-x, ant/claude-x, gem/gemini-x] }
+defaults: { simple: r, complex: r, vision: r }
+`;
+
+/** The completion pipeline in-process (as the gateway runs it) against a real provider-sim over HTTP. */
+describe('CompletionPipeline (in-process, against provider-sim)', () => {
+  let sim: ProviderSim;
+  let http: HttpProviderClient;
+  let breakers: BreakerBook;
+  let transitions: BreakerTransition[];
+  let pipeline: CompletionPipeline;
+  const fault = (instance: string, body: unknown) => fetch(`${sim.url}/_sim/instances/${instance}/faults`, { method: 'POST', body: JSON.stringify(body) });
+  const requests = async (instance: string) => ((await (await fetch(`${sim.url}/_sim/instances/${instance}/stats`)).json()) as { requests: number }).requests;
+  const ask = (text: string, extra: Partial<ChatCompletionRequest> = {}) => ({ request: { model: 'oai/gpt-x', messages: [{ role: 'user' as const, content: text }], ...extra }, deadlineAt: Date.now() + 10_000 });
+  const collecting = (signal = new AbortController().signal) => {
+    const chunks: string[] = [];
+    return { chunks, sink: { chunk: (json: string) => void chunks.push(json), signal } };
+  };
+
+  beforeAll(async () => {
+    sim = await startProviderSim({ port: 0 });
+    http = new HttpProviderClient(trace.getTracer('test'));
+  });
+  afterAll(async () => {
+    await http.close();
+    await sim.close();
+  });
+  beforeEach(async () => {
+    await fetch(`${sim.url}/_sim/reset`, { method: 'POST' });
+    breakers = new BreakerBook({ failureThreshold: 3, resetMs: 60_000 }, Date.now);
+    transitions = [];
+    pipeline = new CompletionPipeline(http, parseProviderRegistry(registryYaml, {}, sim.url), breakers, (t) => transitions.push(t));
+  });
+
+  it('given the primary answers 503, then each request fails over to the next wire, the breaker opens at the third failure and later requests skip the primary without a call', async () => {
+    await fault('oai', { type: 'status', status: 503 });
+    const results = [];
+    for (let i = 0; i < 5; i++) results.push(await pipeline.complete(ask(`req ${i}`)));
+    for (const [i, r] of results.entries()) expect(r).toMatchObject({ ok: true, provider: 'ant', model: 'claude-x', response: { choices: [{ message: { content: `echo: req ${i}` } }] } });
+    expect(results[0].trail).toMatchObject({ failover: true, attempts: [{ provider: 'oai', outcome: 'error', errorClass: 'server', status: 503 }, { provider: 'ant', outcome: 'ok', costUsd: expect.any(Number) }] });
+    expect(results[4].trail.attempts[0]).toMatchObject({ provider: 'oai', outcome: 'skipped', errorClass: 'breaker_open' });
+    expect(await requests('oai')).toBe(3);
+    expect(transitions.map((t) => [t.type, t.key, t.consecutiveFailures])).toEqual([['breaker.opened', 'oai/gpt-x', 3]]);
+  });
+
+  it('given an unknown model, then it fails before any attempt with a 404 and a stable code', async () => {
+    expect(await pipeline.complete(ask('x', { model: 'nobody/nothing' }))).toEqual({ ok: false, error: expect.objectContaining({ status: 404, code: 'ROUTER.UNKNOWN_MODEL' }), trail: { attempts: [], failover: false } });
+  });
+
+  it('given a streamed request whose primary fails before its first chunk, then the sink gets only the fallback\'s chunks', async () => {
+    await fault('oai', { type: 'status', status: 500 });
+    const { chunks, sink } = collecting();
+    const end = await pipeline.stream(ask('stream me', { stream: true }), sink);
+    expect(end).toMatchObject({ ok: true, provider: 'ant', chunks: chunks.length, trail: { failover: true } });
+    const text = chunks.map((c) => (JSON.parse(c) as { choices: { delta: { content?: string } }[] }).choices[0]?.delta.content ?? '').join('');
+    expect(text).toBe('echo: stream me');
+  });
+
+  it('given the stream is cut after its first chunks, then it ends incomplete with PROVIDER.STREAM_INTERRUPTED and no other provider is asked', async () => {
+    await fault('oai', { type: 'cut_stream', afterChunks: 2 });
+    const { chunks, sink } = collecting();
+    const end = await pipeline.stream(ask('cut me', { stream: true }), sink);
+    expect(end).toMatchObject({ ok: false, incomplete: true, provider: 'oai', error: { status: 502, code: 'PROVIDER.STREAM_INTERRUPTED' } });
+    expect(chunks.length).toBeGreaterThan(0);
+    expect(await requests('ant')).toBe(0);
+  });
+
+  it('given the caller aborts mid-stream, then the upstream call stops, the result says CLIENT.CANCELLED and the breaker does not count it', async () => {
+    await fault('oai', { type: 'slow_stream', ms: 300 });
+    const controller = new AbortController();
+    const { chunks, sink } = collecting(controller.signal);
+    const started = Date.now();
+    // The caller leaves as soon as the first chunk has reached it.
+    const end = await pipeline.stream(ask('leaving early', { stream: true }), { ...sink, chunk: (json) => (sink.chunk(json), controller.abort()) });
+    expect(end).toMatchObject({ ok: false, incomplete: true, error: { status: 499, code: 'CLIENT.CANCELLED' } });
+    expect(chunks).toHaveLength(1);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(breakers.stateOf('oai/gpt-x')).toMatchObject({ status: 'closed', consecutiveFailures: 0 });
+  });
+});
