@@ -12,3 +12,5 @@ npx tsc -p tsconfig.json --noEmit
 npx jest --selectProjects unit --ci
 npx jest --selectProjects int --ci --runInBand
 npx jest --selectProjects e2e --ci --runInBand
+# The fault bench on the live stack (docs/reliability.md): exits non-zero when a check fails.
+npm run -s bench:faults

@@ -20,6 +20,7 @@ import { chat, SteadyLoad, type Answer } from './faults/steady-load';
 
 const FIRST_BYTE_MS = 400;
 const BREAKER_RESET_MS = 1500;
+const GHOST_HOST = 'ghost.provider.test';
 
 const program = new Command('bench:faults')
   .option('--only <names>', 'comma-separated scenario names (substring match)')
@@ -28,12 +29,24 @@ const program = new Command('bench:faults')
   .parse(process.argv);
 const opts = program.opts<{ only?: string; rate: string; list?: boolean }>();
 
-/** The shipped registry, with a short first-byte timeout on the primary so a hang costs little. */
+/**
+ * The shipped registry, with a short first-byte timeout on the primary so a hang costs little, and
+ * a real (not simulated) provider `ghost` first in the full route, whose host the bench blocks
+ * (`CP_PROVIDER_RESOLVE`), so it is unresolvable without any DNS query leaving the machine.
+ */
 function benchRegistry(): string {
-  const doc = parse(readFileSync(join(REPO_ROOT, 'config/providers.yaml'), 'utf8')) as { providers: { id: string; timeouts?: Record<string, number> }[] };
+  const doc = parse(readFileSync(join(REPO_ROOT, 'config/providers.yaml'), 'utf8')) as { providers: Record<string, unknown>[]; routes: Record<string, string[]> };
   const qwen = doc.providers.find((p) => p.id === 'qwen');
   if (!qwen) throw new Error('qwen missing from the registry');
   qwen.timeouts = { connectMs: 500, firstByteMs: FIRST_BYTE_MS, totalMs: 5000 };
+  doc.providers.push({
+    id: 'ghost',
+    wire: 'openai',
+    baseUrl: `http://${GHOST_HOST}/v1`,
+    apiKeyEnv: 'GHOST_API_KEY',
+    models: [{ id: 'ghost-1', capabilities: { tools: true, vision: false, streaming: true, jsonMode: true }, contextWindow: 32768, maxOutput: 4096, pricePerMTok: { input: 1, output: 1 } }],
+  });
+  doc.routes.full.unshift('ghost/ghost-1');
   const file = join(mkdtempSync(join(tmpdir(), 'cp-faults-')), 'providers.yaml');
   writeFileSync(file, stringify(doc));
   return file;
@@ -59,7 +72,7 @@ async function main(): Promise<number> {
   await pg.start();
   const registry = benchRegistry();
   const label = 'faults';
-  const env: Record<string, string> = { CP_NATS_URL: nats.url, CP_BREAKER_RESET_MS: String(BREAKER_RESET_MS), CP_PROVIDERS_FILE: registry, CP_LOG_LEVEL: 'warn' };
+  const env: Record<string, string> = { CP_NATS_URL: nats.url, CP_BREAKER_RESET_MS: String(BREAKER_RESET_MS), CP_PROVIDERS_FILE: registry, CP_LOG_LEVEL: 'warn', CP_PROVIDER_RESOLVE: `${GHOST_HOST}=none`, GHOST_API_KEY: 'sk-bench-ghost-not-a-real-key' };
   const stack = new SupervisedStack({ label, env });
   // The services reach Postgres through the proxy (the run's own database); the bench reads the store directly.
   const proxied = new URL(stack.iso.databaseUrl);

@@ -177,6 +177,24 @@ export const SCENARIOS: Scenario[] = [
     },
   },
   {
+    name: 'unresolvable host',
+    injection: "ghost's host does not resolve (ENOTFOUND)",
+    async run(ctx) {
+      const answers: Answer[] = [];
+      for (let i = 0; i < 5; i++) answers.push(await ctx.chat(ask(`ghost ${i}`, 'ghost/ghost-1')));
+      const first = (await ctx.ledger(answers[0].id)).trail.attempts[0];
+      const last = (await ctx.ledger(answers[4].id)).trail.attempts[0];
+      return {
+        happened: `first attempt: ${first?.errorClass} (${String(first?.message ?? '').slice(0, 50)}); served by ${answers[0].body?.model}; later: ${last?.errorClass}`,
+        checks: [
+          check('every request served by the fallback', answers.every((a) => a.status === 200 && a.body?.model !== 'ghost-1')),
+          check('a connection failure naming ENOTFOUND', first?.errorClass === 'connection' && /ENOTFOUND/.test(first?.message ?? ''), JSON.stringify(first)),
+          check('breaker open after 3, then skipped', last?.errorClass === 'breaker_open', JSON.stringify(last)),
+        ],
+      };
+    },
+  },
+  {
     name: 'NATS restarted',
     injection: 'nats-server stopped for 5 s under load, then started',
     async run(ctx) {
@@ -226,11 +244,10 @@ export const SCENARIOS: Scenario[] = [
       };
     },
   },
-  ...(['router', 'auditor', 'gateway'] as const).map(
+  ...(['router', 'auditor'] as const).map(
     (program): Scenario => ({
       name: `${program} SIGKILL`,
       injection: `kill -9 the ${program} under load`,
-      connectionLossAllowed: program === 'gateway',
       async run(ctx) {
         const r = await killAndAwaitRestart(ctx, program);
         const after = await ctx.chat(ask(`after the ${program} died`, 'openai/gpt-4o-mini'));
@@ -241,6 +258,32 @@ export const SCENARIOS: Scenario[] = [
       },
     }),
   ),
+  {
+    name: 'gateway SIGKILL',
+    injection: 'kill -9 the gateway under load, 5 requests waiting on a slow provider',
+    connectionLossAllowed: true,
+    async run(ctx) {
+      // Five requests that are surely at a provider when the gateway dies: claude answers after 3 s.
+      await ctx.sim.fault('claude', { type: 'latency', ms: 3000 });
+      const atProvider0 = await ctx.sim.requests('claude');
+      const held = Array.from({ length: 5 }, (_, i) => ctx.chat(ask(`held ${i}`, 'claude/claude-sonnet-4-5')));
+      await waitFor('5 requests at the provider', async () => ((await ctx.sim.requests('claude')) - atProvider0 >= 5 ? true : undefined), 10_000, 20);
+      const r = await killAndAwaitRestart(ctx, 'gateway');
+      const lost = await Promise.all(held);
+      await ctx.sim.clear('claude');
+      const events: any[] = [];
+      for (const a of lost) events.push(await ctx.ledger(a.id).catch(() => undefined));
+      const after = await ctx.chat(ask('after the gateway died', 'openai/gpt-4o-mini'));
+      return {
+        happened: `${r.detail}; healthy again after ${r.ms} ms; held requests: ${lost.map((a) => a.kind).join(',')}; ledger: ${events.map((e) => e?.outcome ?? 'none').join(',')}`,
+        checks: [
+          check('restarted by the supervisor, healthy', r.ok, r.detail),
+          check('serving after it', after.status === 200),
+          check('requests at a provider when it died are in the ledger (abandoned)', events.every((e) => e?.outcome === 'abandoned' && e?.status === 0)),
+        ],
+      };
+    },
+  },
   {
     name: 'poison event',
     injection: 'an event with a NUL published to the stream',

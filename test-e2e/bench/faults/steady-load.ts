@@ -18,6 +18,8 @@ export interface Answer {
   kind: AnswerKind;
   ms: number;
   body?: any;
+  /** For a failed connection: the socket error's code (ECONNREFUSED: never reached the gateway). */
+  cause?: string;
 }
 
 const CLIENT_DEADLINE_MS = 30_000;
@@ -50,7 +52,8 @@ export async function chat(gatewayUrl: string, apiKey: string, id: string, scena
     return done(res.status, clear ? 'clear-error' : 'unclear', parsed);
   } catch (err) {
     const name = (err as Error).name;
-    return done(0, name === 'TimeoutError' || name === 'AbortError' ? 'timeout' : 'connection');
+    const cause = (err as { cause?: { code?: string } }).cause?.code;
+    return { ...done(0, name === 'TimeoutError' || name === 'AbortError' ? 'timeout' : 'connection'), cause };
   }
 }
 

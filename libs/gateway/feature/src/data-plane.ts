@@ -19,7 +19,7 @@ export class DataPlane implements OnModuleInit, OnApplicationShutdown {
     private readonly rt: ServiceRuntime,
     private readonly plane: ProviderPlane = loadProviderPlane(),
   ) {
-    this.http = new HttpProviderClient(rt.tracer);
+    this.http = new HttpProviderClient(rt.tracer, plane.config.CP_PROVIDER_RESOLVE);
     this.sync = new BreakerSync(rt, plane.breakers, uuidv7());
     this.pipeline = new CompletionPipeline(this.http, plane.registry, plane.breakers, shareTransitions(rt.logger, this.sync, plane.config.CP_BREAKER_RESET_MS));
     rt.logger.info({ providers: plane.registry.providers.map((p) => ({ id: p.id, simulated: p.simulated })) }, 'provider registry loaded');

@@ -9,6 +9,7 @@ import { DataPlane } from './data-plane';
 import { GATEWAY_CONFIG, GatewayConfigSchema } from './gateway-config';
 import { HealthController } from './health.controller';
 import { ModelsController } from './models.controller';
+import { recordAbandoned } from './request-ledger';
 
 @Module({})
 export class GatewayModule {
@@ -16,7 +17,9 @@ export class GatewayModule {
     const config = loadConfig(GatewayConfigSchema);
     // Built here, not lazily: a bad registry stops the gateway at boot with a message naming it.
     const dataPlane = new DataPlane(rt);
-    serveHealth(rt, () => dataPlane.details());
+    serveHealth(rt, () => ({ ...dataPlane.details(), spool: rt.bus.events.spool?.stats() }));
+    const abandoned = recordAbandoned(rt.bus, rt.recovered);
+    if (abandoned > 0) rt.logger.warn({ abandoned }, 'recorded the requests a gateway that died was holding');
     return {
       module: GatewayModule,
       imports: [RuntimeModule.forRoot(rt)],

@@ -1,5 +1,5 @@
 import { RequestCompleted, roundUsd, type ChatCompletionRequest, type PayloadOf } from '@cp/shared/contracts';
-import type { NatsBus } from '@cp/shared/messaging';
+import type { NatsBus, RecoveredSpool } from '@cp/shared/messaging';
 
 type RequestCompletedPayload = PayloadOf<typeof RequestCompleted>;
 
@@ -15,7 +15,10 @@ export class RequestLedger {
     private readonly bus: NatsBus,
     readonly requestId: string,
     private readonly request: ChatCompletionRequest,
-  ) {}
+  ) {
+    // Journalled before any provider is called: if this process dies before `record`, the next one records it as abandoned.
+    bus.begin(requestId, { model: request.model, stream: request.stream === true, receivedAt: this.receivedAt.toISOString() });
+  }
 
   /** Milliseconds since the request came in. */
   elapsedMs(): number {
@@ -42,6 +45,34 @@ export class RequestLedger {
       { streamId: `request:${this.requestId}`, correlationId: this.requestId },
     );
   }
+}
+
+/**
+ * Records the requests that a gateway process which died was holding (journalled begins without a
+ * ledger event), so every request that may have reached a provider is in the ledger.
+ */
+export function recordAbandoned(bus: NatsBus, recovered: RecoveredSpool[]): number {
+  let n = 0;
+  for (const { abandoned } of recovered) {
+    for (const { requestId, info } of abandoned) {
+      const receivedAt = typeof info.receivedAt === 'string' ? info.receivedAt : new Date().toISOString();
+      bus.publish(
+        RequestCompleted,
+        {
+          requestId,
+          status: 0,
+          outcome: 'abandoned',
+          model: typeof info.model === 'string' ? info.model : undefined,
+          stream: info.stream === true,
+          timings: { receivedAt, totalMs: Math.max(0, Date.now() - Date.parse(receivedAt)) },
+          error: { code: 'GATEWAY.DIED', message: 'the gateway holding this request stopped before answering; the provider may have served it' },
+        },
+        { streamId: `request:${requestId}`, correlationId: requestId },
+      );
+      n++;
+    }
+  }
+  return n;
 }
 
 /** The request's cost: the sum of its attempts' costs, when any attempt has one. */

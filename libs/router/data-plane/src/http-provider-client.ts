@@ -1,5 +1,7 @@
 import { GenAi, SpanKind, SpanStatusCode, context, injectTraceHeaders, trace, type Tracer } from '@cp/shared/telemetry';
+import type { LookupFunction } from 'node:net';
 import { Pool, errors as undiciErrors } from 'undici';
+import { hostMapLookup } from './host-map';
 
 export interface ProviderTimeouts {
   connectMs: number;
@@ -45,12 +47,20 @@ export interface ProviderHttpResponse {
 export class HttpProviderClient {
   private readonly pools = new Map<string, Pool>();
 
-  constructor(private readonly tracer: Tracer) {}
+  private readonly lookup?: LookupFunction;
+
+  /** `hosts`: provider hosts pinned or blocked (see `parseHostMap`); others resolve through DNS. */
+  constructor(
+    private readonly tracer: Tracer,
+    hosts?: ReadonlyMap<string, string | null>,
+  ) {
+    if (hosts && hosts.size > 0) this.lookup = hostMapLookup(hosts);
+  }
 
   private pool(origin: string, connectMs: number): Pool {
     let pool = this.pools.get(origin);
     if (!pool) {
-      pool = new Pool(origin, { connections: 256, pipelining: 1, keepAliveTimeout: 30_000, connect: { timeout: connectMs } });
+      pool = new Pool(origin, { connections: 256, pipelining: 1, keepAliveTimeout: 30_000, connect: { timeout: connectMs, ...(this.lookup ? { lookup: this.lookup } : {}) } });
       this.pools.set(origin, pool);
     }
     return pool;

@@ -7,3 +7,4 @@ export * from './store-restore';
 export * from './breaker-sync';
 export * from './breaker-alerts';
 export * from './registry-loader';
+export * from './host-map';

@@ -3,6 +3,7 @@ import { isAbsolute, join } from 'node:path';
 import { loadConfig, processEnvironment } from '@cp/shared/config';
 import { BreakerBook, parseProviderRegistry, type ProviderRegistry } from '@cp/router/domain';
 import { z } from 'zod';
+import { parseHostMap } from './host-map';
 
 /**
  * What every process that holds the provider registry reads from the environment: the router (the
@@ -14,6 +15,18 @@ export const ProviderPlaneConfigSchema = z.object({
   CP_PROVIDERS_FILE: z.string().default('config/providers.yaml'),
   CP_BREAKER_FAILURE_THRESHOLD: z.coerce.number().int().positive().default(3),
   CP_BREAKER_RESET_MS: z.coerce.number().int().positive().default(300_000),
+  /** Provider hosts pinned to addresses or blocked (`host=ip,host=none`); see `parseHostMap`. */
+  CP_PROVIDER_RESOLVE: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const map = parseHostMap(v);
+      if (typeof map === 'string') {
+        ctx.addIssue({ code: 'custom', message: map });
+        return z.NEVER;
+      }
+      return map;
+    }),
 });
 export type ProviderPlaneConfig = z.infer<typeof ProviderPlaneConfigSchema>;
 

@@ -47,8 +47,9 @@ export class CapabilityCatalog implements OnModuleInit, OnApplicationBootstrap, 
     private readonly breakers: BreakerBook,
     private readonly config: CatalogConfig = loadConfig(CatalogConfigSchema),
     private readonly newId: () => string = uuidv7,
+    hosts?: ReadonlyMap<string, string | null>,
   ) {
-    this.http = new HttpProviderClient(rt.tracer);
+    this.http = new HttpProviderClient(rt.tracer, hosts);
     this.prober = new CapabilityProber(this.http, config.CP_PROBE_TIMEOUT_MS);
     this.loadedAt = Math.floor(Date.now() / 1000);
     this.restore = new StoreRestore(rt, CapabilityProbed, (p) => this.apply(p), 'capability probes');

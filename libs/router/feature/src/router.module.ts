@@ -38,7 +38,7 @@ class RouterLifecycle implements OnModuleInit, OnApplicationBootstrap, OnApplica
 @Module({})
 export class RouterModule {
   static register(rt: ServiceRuntime): DynamicModule {
-    const { registry, breakers } = loadProviderPlane();
+    const { registry, breakers, config } = loadProviderPlane();
     rt.logger.info({ providers: registry.providers.map((p) => ({ id: p.id, simulated: p.simulated })) }, 'provider registry loaded');
     return {
       module: RouterModule,
@@ -48,7 +48,7 @@ export class RouterModule {
         { provide: BreakerBook, useValue: breakers },
         { provide: BreakerSync, useValue: new BreakerSync(rt, breakers, uuidv7()) },
         RouterLifecycle,
-        { provide: CapabilityCatalog, useFactory: () => new CapabilityCatalog(rt, registry, breakers) },
+        { provide: CapabilityCatalog, useFactory: () => new CapabilityCatalog(rt, registry, breakers, undefined, undefined, config.CP_PROVIDER_RESOLVE) },
       ],
     };
   }

@@ -42,7 +42,8 @@ export const RequestCompleted = defineEvent(
   z.object({
     requestId: z.string(),
     status: z.number().int(),
-    outcome: z.enum(['ok', 'error', 'incomplete']),
+    /** `abandoned`: the gateway holding the request died before answering (status 0); the provider may have served it. */
+    outcome: z.enum(['ok', 'error', 'incomplete', 'abandoned']),
     model: z.string().optional(),
     provider: z.string().optional(),
     providerModel: z.string().optional(),

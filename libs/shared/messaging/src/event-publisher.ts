@@ -1,6 +1,7 @@
 
 import { BusRequestError } from './errors';
 import { encodeEventBatch } from './event-batch';
+import type { EventSpool } from './event-spool';
 
 /** One JetStream message to publish: a single event, or a batch of events of one subject. */
 export interface PendingEvent {
@@ -12,6 +13,10 @@ export interface PendingEvent {
   attempts: number;
   /** How many events the message carries. */
   count: number;
+  /** The ids of the events it carries. */
+  ids: string[];
+  /** The request (or other correlation) of a single event; what closes a journalled begin. */
+  correlationId?: string;
 }
 
 /** The most events, and bytes, one batch message carries (NATS' default max payload is 1 MiB). */
@@ -44,6 +49,8 @@ export class EventPublisher {
   private timer: NodeJS.Timeout | undefined;
   private idleWaiters: (() => void)[] = [];
   readonly stats: PublisherStats = { published: 0, acked: 0, retried: 0, dropped: 0, inFlight: 0, buffered: 0 };
+  /** The durable local journal (see `EventSpool`); without it, events wait in memory only. */
+  spool?: EventSpool;
 
   constructor(
     /** Publishes one event to JetStream and resolves on its ack (rejects on a refusal or no ack). */
@@ -54,6 +61,7 @@ export class EventPublisher {
 
   publish(ev: PendingEvent): void {
     this.stats.published += ev.count;
+    if (this.spool && ev.count === 1) this.spool.recordEvent({ subject: ev.subject, id: ev.id, correlationId: ev.correlationId ?? '', data: ev.data });
     this.tick.push(ev);
     this.tickTimer ??= setImmediate(() => this.sendPending());
   }
@@ -86,6 +94,7 @@ export class EventPublisher {
       .then(
         () => {
           this.stats.acked += ev.count;
+          this.spool?.recordAcked(ev.ids);
         },
         (err: unknown) => this.keepForRetry(err, ev),
       )
@@ -100,6 +109,8 @@ export class EventPublisher {
     if (ev.attempts === 1) this.onError(err, ev);
     if (isPermanent(err)) {
       this.stats.dropped += ev.count;
+      // Never publishable: not resurrected from the journal by the next process either.
+      this.spool?.recordAcked(ev.ids);
       this.onError(new Error(`dropping ${ev.count} event(s) ${ev.id}: ${err instanceof Error ? err.message : String(err)}`), ev);
       return;
     }
@@ -169,6 +180,7 @@ function batchOf(events: PendingEvent[]): PendingEvent {
     traceparent: null,
     attempts: 0,
     count: events.reduce((n, e) => n + e.count, 0),
+    ids: events.flatMap((e) => e.ids),
   };
 }
 

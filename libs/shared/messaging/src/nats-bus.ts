@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import { DeadLetters } from './dead-letters';
 import { BusRequestError, closedError, tooLargeError } from './errors';
 import { EventPublisher, type PendingEvent } from './event-publisher';
+import type { SpooledEvent } from './event-spool';
 import { ReplyMux } from './reply-mux';
 import { decodeStreamFrame, encodeChunksFrame, encodeEndFrame } from './stream-frames';
 
@@ -178,9 +179,19 @@ export class NatsBus {
       traceparent: currentTraceparent(),
       payload,
     };
-    const pending: PendingEvent = { subject: this.subject(def.subject), id: envelope.id, data: enc.encode(storableJson(JSON.stringify(envelope))), traceparent: envelope.traceparent, attempts: 0, count: 1 };
+    const pending: PendingEvent = { subject: this.subject(def.subject), id: envelope.id, ids: [envelope.id], correlationId: envelope.correlationId, data: enc.encode(storableJson(JSON.stringify(envelope))), traceparent: envelope.traceparent, attempts: 0, count: 1 };
     this.events.publish(pending);
     return envelope;
+  }
+
+  /** Re-publishes an event a dead process journalled and never got acknowledged, with its own id and bytes. */
+  republish(ev: SpooledEvent): void {
+    this.events.publish({ subject: ev.subject, id: ev.id, ids: [ev.id], correlationId: ev.correlationId, data: ev.data, traceparent: null, attempts: 0, count: 1 });
+  }
+
+  /** Journals that a request is about to reach a provider (see `EventSpool.recordBegin`); a no-op without a spool. */
+  begin(requestId: string, info: Record<string, unknown>): void {
+    this.events.spool?.recordBegin(requestId, info);
   }
 
   /**
@@ -429,6 +440,7 @@ export class NatsBus {
     // Drain first: replies already on their way are still delivered; then nothing can wait any more.
     await this.nc.drain();
     this.mux.close();
+    this.events.spool?.close();
   }
 }
 

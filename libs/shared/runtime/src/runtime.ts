@@ -1,6 +1,8 @@
 import { BaseConfigSchema, buildInfo, ConfigError, loadConfig, type BaseConfig, type BuildInfo } from '@cp/shared/config';
 import { healthRpc, type HealthReply } from '@cp/shared/contracts';
-import { NatsBus } from '@cp/shared/messaging';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EventSpool, NatsBus, type RecoveredSpool } from '@cp/shared/messaging';
 import { createLogger, initTelemetry, type Logger, type Telemetry, type Tracer } from '@cp/shared/telemetry';
 
 /** What every service has once booted: validated base config, logger, tracer and one bus connection. */
@@ -13,6 +15,27 @@ export interface ServiceRuntime {
   telemetry: Telemetry;
   bus: NatsBus;
   startedAt: number;
+  /** What processes of this service that died left in their journals (their events are re-published already). */
+  recovered: RecoveredSpool[];
+}
+
+/**
+ * Opens this process's event journal and re-publishes what dead processes of the service left
+ * unacknowledged (with their own ids: nothing is stored twice). Their abandoned requests are the
+ * service's to record (the gateway does, as `abandoned` ledger events).
+ */
+function openSpool(bus: NatsBus, config: BaseConfig, name: string, logger: Logger): RecoveredSpool[] {
+  const dir = config.CP_SPOOL_DIR ?? join(tmpdir(), 'cp-spool', config.CP_NATS_NAMESPACE ?? 'default', name);
+  const { spool, recovered } = EventSpool.open(dir, config.CP_SPOOL_MAX_BYTES);
+  bus.events.spool = spool;
+  for (const r of recovered) {
+    for (const ev of r.events) bus.republish(ev);
+    // Re-published events are in this process's own journal now.
+    spool.flush();
+    EventSpool.discard(dir, r);
+    logger.warn({ from: r.from, events: r.events.length, abandoned: r.abandoned.length }, 'adopted the event journal of a process that died');
+  }
+  return recovered;
 }
 
 export const RUNTIME = Symbol('ServiceRuntime');
@@ -32,7 +55,8 @@ export async function createRuntime(name: string): Promise<ServiceRuntime> {
     onConnection: (state) => (state.connected ? logger.info({ nats: state }, 'NATS connection is back') : logger.error({ nats: state }, 'NATS connection lost; reconnecting')),
   });
   await bus.ensureEventStream();
-  return { name, config, build, logger, tracer: telemetry.tracer, telemetry, bus, startedAt: Date.now() };
+  const recovered = openSpool(bus, config, name, logger);
+  return { name, config, build, logger, tracer: telemetry.tracer, telemetry, bus, startedAt: Date.now(), recovered };
 }
 
 /** Answers `cp.<service>.rpc.health.v1` so the gateway (and compose healthchecks) can see this service. */
