@@ -113,6 +113,7 @@ async function main(): Promise<number> {
         }, 30_000),
       breakerResetMs: BREAKER_RESET_MS,
       firstByteMs: FIRST_BYTE_MS,
+      registryFile: registry,
     };
     await sleep(1000);
     for (const scenario of selected) {

@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { parse, stringify } from 'yaml';
 import { jetstream } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import type { Client } from 'pg';
@@ -23,6 +24,8 @@ export interface FaultCtx {
   ledger(id: string): Promise<any>;
   breakerResetMs: number;
   firstByteMs: number;
+  /** The provider registry file the services use (the router watches it). */
+  registryFile: string;
 }
 
 export interface ScenarioResult {
@@ -299,6 +302,45 @@ export const SCENARIOS: Scenario[] = [
       let parked = parked0;
       await waitFor('parked', async () => ((parked = (await ctx.get('/v1/audit/status')).parked) > parked0 ? true : undefined), 20_000).catch(() => undefined);
       return { happened: `parked ${parked0} -> ${parked}`, checks: [check('parked with its reason, the ledger goes on', parked === parked0 + 1)] };
+    },
+  },
+  {
+    name: 'config made invalid',
+    injection: 'providers.yaml made invalid, truncated, empty (gateway restarted meanwhile), then changed validly',
+    connectionLossAllowed: true,
+    async run(ctx) {
+      const original = readFileSync(ctx.registryFile, 'utf8');
+      const rejections = async () => Number((await ctx.db.query(`SELECT count(*)::int AS n FROM events WHERE type = 'router.registry-rejected'`)).rows[0].n);
+      const r0 = await rejections();
+      const served: Answer[] = [];
+      for (const bad of ['providers: [ { id: qwen, wire: [', original.slice(0, Math.floor(original.length / 2)), '']) {
+        const before = await rejections();
+        writeFileSync(ctx.registryFile, bad);
+        await waitFor('the change refused', async () => ((await rejections()) > before ? true : undefined), 10_000).catch(() => undefined);
+        served.push(await ctx.chat(ask('still served?', 'openai/gpt-4o-mini')));
+      }
+      const reasons = (await ctx.db.query(`SELECT payload->>'reason' AS reason FROM events WHERE type = 'router.registry-rejected' ORDER BY position DESC LIMIT 3`)).rows.map((r: { reason: string }) => r.reason);
+      // A gateway restarted while the file is empty serves the last version the router published.
+      const restart = await killAndAwaitRestart(ctx, 'gateway');
+      const afterRestart = await ctx.chat(ask('after a restart with an empty file', 'openai/gpt-4o-mini'));
+      // A valid change takes effect everywhere without a restart.
+      const doc = parse(original) as { providers: { id: string; models: Record<string, unknown>[] }[] };
+      const openai = doc.providers.find((p) => p.id === 'openai')!;
+      openai.models.push({ ...openai.models[0], id: 'gpt-4o-bench' });
+      writeFileSync(ctx.registryFile, stringify(doc));
+      const listed = await waitFor('the new model listed', async () => ((await ctx.get('/v1/models')).data?.some((m: { id: string }) => m.id === 'openai/gpt-4o-bench') ? true : undefined), 10_000).catch(() => false);
+      const newModel = await until(ctx, ask('new model', 'openai/gpt-4o-bench'), (a) => a.status === 200, 20);
+      writeFileSync(ctx.registryFile, original);
+      await sleep(1500);
+      return {
+        happened: `${(await rejections()) - r0} refusals ("${(reasons.at(-1) ?? '').slice(0, 40)}…"); served ${served.filter((a) => a.status === 200).length}/3; gateway restart with an empty file: ${afterRestart.status}; new model: ${newModel.at(-1)?.status}`,
+        checks: [
+          check('each bad file refused with a message', (await rejections()) - r0 >= 3, reasons.join(' | ').slice(0, 300)),
+          check('last good config kept: still served', served.every((a) => a.status === 200)),
+          check('a gateway restarted meanwhile serves the last good version', restart.ok && afterRestart.status === 200, restart.detail),
+          check('a valid change takes effect without a restart', listed === true && newModel.at(-1)?.status === 200),
+        ],
+      };
     },
   },
   {

@@ -4,6 +4,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { loadConfig } from '@cp/shared/config';
 import { PinoNestLogger, type ServiceRuntime } from '@cp/shared/runtime';
 import { context, SpanKind, SpanStatusCode, trace } from '@cp/shared/telemetry';
+import { loadServingPlane } from '@cp/router/data-plane';
 import { GatewayConfigSchema } from './gateway-config';
 import { GatewayModule } from './gateway.module';
 import { OpenAiErrorFilter, toOpenAiError } from './openai-error.filter';
@@ -27,7 +28,9 @@ export async function bootstrapGateway(rt: ServiceRuntime): Promise<NestFastifyA
     const mapped = toOpenAiError(err);
     void reply.status(mapped.status).send(mapped.body);
   });
-  const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.register(rt), adapter, { logger: new PinoNestLogger(rt.logger), abortOnError: false });
+  // The registry file, or when it is unusable the last version the router published: a bad file stops the gateway only when there is no good version at all.
+  const plane = await loadServingPlane(rt);
+  const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.register(rt, plane), adapter, { logger: new PinoNestLogger(rt.logger), abortOnError: false });
   app.useGlobalFilters(new OpenAiErrorFilter(rt.logger));
   await app.listen(config.CP_GATEWAY_PORT, config.CP_GATEWAY_HOST);
   rt.logger.info({ url: `http://${config.CP_GATEWAY_HOST}:${config.CP_GATEWAY_PORT}` }, 'gateway listening');

@@ -1,7 +1,7 @@
 import type { OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import type { ServiceRuntime } from '@cp/shared/runtime';
 import { redactRegistry } from '@cp/router/domain';
-import { BreakerSync, CompletionPipeline, HttpProviderClient, loadProviderPlane, shareTransitions, type ProviderPlane } from '@cp/router/data-plane';
+import { BreakerSync, CompletionPipeline, HttpProviderClient, RegistryFollower, shareTransitions, type ProviderPlane } from '@cp/router/data-plane';
 import { uuidv7 } from 'uuidv7';
 
 /**
@@ -14,29 +14,37 @@ export class DataPlane implements OnModuleInit, OnApplicationShutdown {
   readonly pipeline: CompletionPipeline;
   readonly sync: BreakerSync;
   private readonly http: HttpProviderClient;
+  private readonly follower: RegistryFollower;
 
   constructor(
     private readonly rt: ServiceRuntime,
-    private readonly plane: ProviderPlane = loadProviderPlane(),
+    private readonly plane: ProviderPlane,
   ) {
     this.http = new HttpProviderClient(rt.tracer, plane.config.CP_PROVIDER_RESOLVE);
     this.sync = new BreakerSync(rt, plane.breakers, uuidv7());
     this.pipeline = new CompletionPipeline(this.http, plane.registry, plane.breakers, shareTransitions(rt.logger, this.sync, plane.config.CP_BREAKER_RESET_MS));
-    rt.logger.info({ providers: plane.registry.providers.map((p) => ({ id: p.id, simulated: p.simulated })) }, 'provider registry loaded');
+    rt.logger.info({ version: plane.version, providers: plane.registry.providers.map((p) => ({ id: p.id, simulated: p.simulated })) }, 'provider registry loaded');
+    // Versions the router publishes take effect here without a restart.
+    this.follower = new RegistryFollower(rt, plane.config, plane.version, (v) => {
+      this.plane.registry = v.registry;
+      this.pipeline.useRegistry(v.registry);
+    });
   }
 
   /** Breakers first: a restarted replica must not send traffic to a provider known to be down. */
   async onModuleInit(): Promise<void> {
+    this.follower.start();
     await this.sync.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.sync.stop();
+    this.follower.stop();
     await this.http.close();
   }
 
   /** For `/health` details over NATS: this replica's id, how many providers, every breaker. */
   details(): Record<string, unknown> {
-    return { replica: this.sync.replicaId, providers: redactRegistry(this.plane.registry).providers.length, breakers: this.plane.breakers.snapshot() };
+    return { replica: this.sync.replicaId, registryVersion: this.follower.version, providers: redactRegistry(this.plane.registry).providers.length, breakers: this.plane.breakers.snapshot() };
   }
 }

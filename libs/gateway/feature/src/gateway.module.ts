@@ -5,6 +5,7 @@ import { ApiKeyGuard } from './api-key.guard';
 import { AuditController } from './audit.controller';
 import { ChatCompletionsController } from './chat-completions.controller';
 import { CompletionService } from './completion.service';
+import type { ProviderPlane } from '@cp/router/data-plane';
 import { DataPlane } from './data-plane';
 import { GATEWAY_CONFIG, GatewayConfigSchema } from './gateway-config';
 import { HealthController } from './health.controller';
@@ -13,10 +14,10 @@ import { recordAbandoned } from './request-ledger';
 
 @Module({})
 export class GatewayModule {
-  static register(rt: ServiceRuntime): DynamicModule {
+  static register(rt: ServiceRuntime, plane: ProviderPlane): DynamicModule {
     const config = loadConfig(GatewayConfigSchema);
-    // Built here, not lazily: a bad registry stops the gateway at boot with a message naming it.
-    const dataPlane = new DataPlane(rt);
+    // Built here, not lazily: the plane was loaded (file, else last published version) before Nest starts.
+    const dataPlane = new DataPlane(rt, plane);
     serveHealth(rt, () => ({ ...dataPlane.details(), spool: rt.bus.events.spool?.stats() }));
     const abandoned = recordAbandoned(rt.bus, rt.recovered);
     if (abandoned > 0) rt.logger.warn({ abandoned }, 'recorded the requests a gateway that died was holding');

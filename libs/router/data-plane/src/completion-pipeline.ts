@@ -30,10 +30,15 @@ type WalkResult<O extends Outcome> =
 export class CompletionPipeline {
   constructor(
     private readonly http: HttpProviderClient,
-    private readonly registry: ProviderRegistry,
+    private registry: ProviderRegistry,
     private readonly breakers: BreakerBook,
     private readonly onTransition: (t: BreakerTransition) => void,
   ) {}
+
+  /** A new registry version: requests that start from now on use it; breakers keep their state. */
+  useRegistry(registry: ProviderRegistry): void {
+    this.registry = registry;
+  }
 
   async complete(req: CompletionRequest): Promise<CompletionResult> {
     const result = await this.walk<CallOutcome>(req, {

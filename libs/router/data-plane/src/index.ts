@@ -8,3 +8,5 @@ export * from './breaker-sync';
 export * from './breaker-alerts';
 export * from './registry-loader';
 export * from './host-map';
+export * from './registry-versions';
+export * from './registry-follower';

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import { loadConfig, processEnvironment } from '@cp/shared/config';
-import { BreakerBook, parseProviderRegistry, type ProviderRegistry } from '@cp/router/domain';
+import { loadConfig } from '@cp/shared/config';
+import type { ServiceRuntime } from '@cp/shared/runtime';
+import { BreakerBook, type ProviderRegistry } from '@cp/router/domain';
+import { lastPublishedRegistry, validateRegistry } from './registry-versions';
 import { z } from 'zod';
 import { parseHostMap } from './host-map';
 
@@ -44,6 +46,9 @@ export interface ProviderPlane {
   config: ProviderPlaneConfig;
   registry: ProviderRegistry;
   breakers: BreakerBook;
+  /** The registry file's absolute path, and the version (content hash) being served. */
+  file: string;
+  version: string;
 }
 
 /**
@@ -53,14 +58,38 @@ export interface ProviderPlane {
  */
 export function loadProviderPlane(now: () => number = Date.now): ProviderPlane {
   const config = loadConfig(ProviderPlaneConfigSchema);
-  const file = isAbsolute(config.CP_PROVIDERS_FILE) ? config.CP_PROVIDERS_FILE : join(process.cwd(), config.CP_PROVIDERS_FILE);
+  const file = registryFile(config);
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
     throw new RegistryFileError(file, (err as NodeJS.ErrnoException).code ?? (err instanceof Error ? err.message : String(err)));
   }
-  const registry = parseProviderRegistry(text, processEnvironment(), config.CP_PROVIDER_SIM_URL.replace(/\/$/, ''));
-  const breakers = new BreakerBook({ failureThreshold: config.CP_BREAKER_FAILURE_THRESHOLD, resetMs: config.CP_BREAKER_RESET_MS }, now);
-  return { config, registry, breakers };
+  const { registry, version } = validateRegistry(text, config);
+  return { config, registry, breakers: newBreakers(config, now), file, version };
+}
+
+/**
+ * The plane a process serves with: its registry file when that is valid; otherwise the last version
+ * the router published (from the store), with an error log naming what is wrong with the file, so a
+ * restart while the file is broken keeps the last good registry. Neither: the file's error.
+ */
+export async function loadServingPlane(rt: ServiceRuntime, now: () => number = Date.now): Promise<ProviderPlane> {
+  try {
+    return loadProviderPlane(now);
+  } catch (err) {
+    const config = loadConfig(ProviderPlaneConfigSchema);
+    const last = await lastPublishedRegistry(rt, config);
+    if (!last) throw err;
+    rt.logger.error({ file: registryFile(config), err: err instanceof Error ? err.message : String(err), version: last.version }, 'the provider registry file is not usable; serving the last published version');
+    return { config, registry: last.registry, breakers: newBreakers(config, now), file: registryFile(config), version: last.version };
+  }
+}
+
+export function registryFile(config: ProviderPlaneConfig): string {
+  return isAbsolute(config.CP_PROVIDERS_FILE) ? config.CP_PROVIDERS_FILE : join(process.cwd(), config.CP_PROVIDERS_FILE);
+}
+
+function newBreakers(config: ProviderPlaneConfig, now: () => number): BreakerBook {
+  return new BreakerBook({ failureThreshold: config.CP_BREAKER_FAILURE_THRESHOLD, resetMs: config.CP_BREAKER_RESET_MS }, now);
 }

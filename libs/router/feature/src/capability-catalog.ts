@@ -43,7 +43,7 @@ export class CapabilityCatalog implements OnModuleInit, OnApplicationBootstrap, 
 
   constructor(
     private readonly rt: ServiceRuntime,
-    private readonly registry: ProviderRegistry,
+    private registry: ProviderRegistry,
     private readonly breakers: BreakerBook,
     private readonly config: CatalogConfig = loadConfig(CatalogConfigSchema),
     private readonly newId: () => string = uuidv7,
@@ -53,6 +53,11 @@ export class CapabilityCatalog implements OnModuleInit, OnApplicationBootstrap, 
     this.prober = new CapabilityProber(this.http, config.CP_PROBE_TIMEOUT_MS);
     this.loadedAt = Math.floor(Date.now() / 1000);
     this.restore = new StoreRestore(rt, CapabilityProbed, (p) => this.apply(p), 'capability probes');
+  }
+
+  /** A new registry version: the catalog and matrix describe it from now on (probe results of unchanged models stay). */
+  useRegistry(registry: ProviderRegistry): void {
+    this.registry = registry;
   }
 
   async onModuleInit(): Promise<void> {

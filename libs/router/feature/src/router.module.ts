@@ -1,11 +1,12 @@
 import { Inject, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { RUNTIME, RuntimeModule, serveHealth, type ServiceRuntime } from '@cp/shared/runtime';
-import { BreakerBook, redactRegistry, type ProviderRegistry } from '@cp/router/domain';
-import { BreakerSync, loadProviderPlane } from '@cp/router/data-plane';
+import { BreakerBook, redactRegistry } from '@cp/router/domain';
+import { BreakerSync, type ProviderPlane } from '@cp/router/data-plane';
 import { uuidv7 } from 'uuidv7';
 import { CapabilityCatalog } from './capability-catalog';
+import { RegistryWatcher } from './registry-watcher';
 
-const REGISTRY = Symbol('ProviderRegistry');
+const REGISTRY = Symbol('ProviderPlane');
 
 /**
  * The router is the routing control plane: it owns the provider registry and serves the catalog,
@@ -17,38 +18,42 @@ class RouterLifecycle implements OnModuleInit, OnApplicationBootstrap, OnApplica
   constructor(
     @Inject(RUNTIME) private readonly rt: ServiceRuntime,
     @Inject(BreakerBook) private readonly breakers: BreakerBook,
-    @Inject(REGISTRY) private readonly registry: ProviderRegistry,
+    @Inject(REGISTRY) private readonly plane: ProviderPlane,
     @Inject(BreakerSync) private readonly sync: BreakerSync,
+    @Inject(RegistryWatcher) private readonly watcher: RegistryWatcher,
   ) {}
 
   async onModuleInit(): Promise<void> {
     await this.sync.start();
+    this.watcher.start();
   }
 
   /** Health answers only once every module is initialised, breakers and probe results restored included. */
   onApplicationBootstrap(): void {
-    serveHealth(this.rt, () => ({ replica: this.sync.replicaId, providers: redactRegistry(this.registry).providers.length, breakers: this.breakers.snapshot() }));
+    serveHealth(this.rt, () => ({ replica: this.sync.replicaId, registryVersion: this.watcher.version, rejectedRegistries: this.watcher.rejected, providers: redactRegistry(this.plane.registry).providers.length, breakers: this.breakers.snapshot() }));
   }
 
   onApplicationShutdown(): void {
+    this.watcher.stop();
     this.sync.stop();
   }
 }
 
 @Module({})
 export class RouterModule {
-  static register(rt: ServiceRuntime): DynamicModule {
-    const { registry, breakers, config } = loadProviderPlane();
+  static register(rt: ServiceRuntime, plane: ProviderPlane): DynamicModule {
+    const { registry, breakers, config } = plane;
     rt.logger.info({ providers: registry.providers.map((p) => ({ id: p.id, simulated: p.simulated })) }, 'provider registry loaded');
     return {
       module: RouterModule,
       imports: [RuntimeModule.forRoot(rt)],
       providers: [
-        { provide: REGISTRY, useValue: registry },
+        { provide: REGISTRY, useValue: plane },
         { provide: BreakerBook, useValue: breakers },
         { provide: BreakerSync, useValue: new BreakerSync(rt, breakers, uuidv7()) },
         RouterLifecycle,
         { provide: CapabilityCatalog, useFactory: () => new CapabilityCatalog(rt, registry, breakers, undefined, undefined, config.CP_PROVIDER_RESOLVE) },
+        { provide: RegistryWatcher, useFactory: (catalog: CapabilityCatalog) => new RegistryWatcher(rt, plane, (v) => catalog.useRegistry(v.registry)), inject: [CapabilityCatalog] },
       ],
     };
   }

@@ -37,3 +37,17 @@ export const CapabilityProbed = defineEvent(
     key: z.string(),
   }),
 );
+
+/**
+ * The router published a version of the provider registry (the YAML text as validated): every
+ * gateway replica validates it again and serves with it; the newest one in the store is the last
+ * good registry, used by a process whose own file is unreadable or invalid.
+ */
+export const RegistryPublished = defineEvent(
+  'router.registry-published',
+  1,
+  z.object({ version: z.string(), yaml: z.string().max(1024 * 1024), file: z.string() }),
+);
+
+/** The registry file changed and was refused (invalid, truncated or empty): the last good version is kept. */
+export const RegistryRejected = defineEvent('router.registry-rejected', 1, z.object({ file: z.string(), reason: z.string(), keptVersion: z.string().nullable() }));
