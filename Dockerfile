@@ -29,6 +29,9 @@ COPY --from=build /app/config ./config
 # Last, so a new commit only changes the final layer.
 ARG GIT_SHA=unknown
 ENV CP_GIT_SHA=${GIT_SHA}
+# The event journal's directory (CP_SPOOL_DIR in compose), the one place a service writes; a named
+# volume mounted here takes this ownership on first use.
+RUN mkdir -p /var/lib/cp/spool && chown node:node /var/lib/cp/spool
 USER node
 EXPOSE 8080
 # PID 1 should be an init (compose sets `init: true`; with plain docker use `docker run --init`)

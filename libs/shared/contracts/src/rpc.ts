@@ -5,13 +5,6 @@ export interface RpcDefinition<Req extends z.ZodType = z.ZodType, Rep extends z.
   readonly subject: string;
   readonly request: Req;
   readonly reply: Rep;
-  /**
-   * Envelope-only schemas the bus checks instead of the full ones, for hops on the request path
-   * whose payload was already validated in full at the edge (the client's request by the gateway,
-   * the provider's answer by the adapter). They check the fields the receiver reads and pass the
-   * rest through untouched; they must accept exactly what the full schema would output.
-   */
-  readonly trusted?: { request: z.ZodType; reply: z.ZodType };
 }
 
 export function defineRpc<Req extends z.ZodType, Rep extends z.ZodType>(
@@ -20,9 +13,8 @@ export function defineRpc<Req extends z.ZodType, Rep extends z.ZodType>(
   version: number,
   request: Req,
   reply: Rep,
-  trusted?: { request: z.ZodType; reply: z.ZodType },
 ): RpcDefinition<Req, Rep> {
-  return { subject: `cp.${domain}.rpc.${verb}.v${version}`, request, reply, trusted };
+  return { subject: `cp.${domain}.rpc.${verb}.v${version}`, request, reply };
 }
 
 /** The error half of every RPC reply, already in the shape the gateway maps to the OpenAI error body. */

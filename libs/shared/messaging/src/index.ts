@@ -2,6 +2,5 @@ export * from './errors';
 export * from './event-batch';
 export * from './event-publisher';
 export * from './nats-bus';
-export * from './stream-frames';
 export * from './dead-letters';
 export * from './event-spool';

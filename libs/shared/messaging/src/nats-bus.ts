@@ -1,15 +1,14 @@
 import { jetstream, jetstreamManager, RetentionPolicy, StorageType, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
-import { connect, createInbox, headers as natsHeaders, RequestError, TimeoutError, type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import { connect, headers as natsHeaders, RequestError, TimeoutError, type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import { EVENT_SUBJECT_FILTER, MessageParked, storableJson, type EventDefinition, type EventEnvelope, type RpcDefinition, type RpcError } from '@cp/shared/contracts';
 import { currentTraceparent, extractTraceContext, injectTraceHeaders, SpanKind, context, trace, SpanStatusCode, type Tracer } from '@cp/shared/telemetry';
 import { uuidv7 } from 'uuidv7';
 import type { z } from 'zod';
 import { DeadLetters } from './dead-letters';
-import { BusRequestError, closedError, tooLargeError } from './errors';
+import { BusRequestError } from './errors';
 import { EventPublisher, type PendingEvent } from './event-publisher';
 import type { SpooledEvent } from './event-spool';
 import { ReplyMux } from './reply-mux';
-import { decodeStreamFrame, encodeChunksFrame, encodeEndFrame } from './stream-frames';
 
 export interface BusOptions {
   servers: string;
@@ -47,33 +46,6 @@ export type RpcErrorReply<Rep> = (error: RpcError) => Rep | { error: RpcError };
 const defaultErrorReply = (error: RpcError) => ({ error });
 
 const enc = new TextEncoder();
-
-/** Where the caller of a streaming RPC says it is gone. */
-const cancelSubject = (inbox: string) => `${inbox}.cancel`;
-
-/** The caller's side of a streaming RPC. */
-export interface StreamHandlers<Rep> {
-  /** One chunk frame, as the server sent it (a JSON text, not parsed here). */
-  onChunk(data: string): void;
-  /** The end frame, parsed with the contract; nothing follows. */
-  onEnd(reply: Rep): void;
-  /** No server, timeout or a bad frame; nothing follows. */
-  onError(err: Error): void;
-}
-
-export interface BusStream {
-  /** Tells the server to stop; its end frame (or the timeout) still closes the stream. */
-  cancel(): void;
-}
-
-/** The server's side of a streaming RPC. */
-export interface StreamSink {
-  chunk(data: string): void;
-  /** Aborts when the caller cancels. */
-  readonly signal: AbortSignal;
-}
-
-export type StreamRpcHandler<Req, Rep> = (request: Req, sink: StreamSink) => Promise<Rep> | Rep;
 
 /**
  * One NATS connection per service: typed event publishing to JetStream, typed request/reply with
@@ -222,7 +194,7 @@ export class NatsBus {
     injectTraceHeaders(h, trace.setSpan(context.active(), span));
     try {
       const msg = await this.mux.request(subject, enc.encode(JSON.stringify(payload)), Math.max(1, Math.floor(timeoutMs)), h);
-      const parsed = (rpc.trusted?.reply ?? rpc.reply).safeParse(msg.json());
+      const parsed = rpc.reply.safeParse(msg.json());
       if (!parsed.success) throw new BusRequestError('BUS.BAD_REPLY', rpc.subject, `malformed reply on ${rpc.subject}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
       return parsed.data as z.infer<Rep>;
     } catch (err) {
@@ -248,126 +220,6 @@ export class NatsBus {
       },
     });
     this.subs.push(sub);
-  }
-
-  /**
-   * Opens a streaming RPC: the request goes out with a private inbox as its reply subject, and the
-   * server answers with any number of chunk frames and then one end frame (see `serveStream`).
-   * Chunk data is handed over as the string the server sent, unparsed; the end frame is parsed with
-   * the contract. A missing server, a timeout or a bad frame ends the stream through `onError`.
-   * `cancel()` tells the server the caller is gone (the client disconnected); the server's end frame
-   * still arrives, so the caller can account for what was sent.
-   */
-  openStream<Req extends z.ZodType, Rep extends z.ZodType>(rpc: RpcDefinition<Req, Rep>, payload: z.infer<Req>, timeoutMs: number, handlers: StreamHandlers<z.infer<Rep>>): BusStream {
-    const subject = this.subject(rpc.subject);
-    const span = this.opts.tracer.startSpan(`send ${rpc.subject}`, { kind: SpanKind.CLIENT, attributes: { 'messaging.system': 'nats', 'messaging.destination.name': subject } });
-    const h = natsHeaders();
-    injectTraceHeaders(h, trace.setSpan(context.active(), span));
-    const inbox = createInbox();
-    let open = true;
-    const finish = (error?: Error) => {
-      if (!open) return false;
-      open = false;
-      clearTimeout(timer);
-      sub.unsubscribe();
-      if (error) span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
-      span.end();
-      return true;
-    };
-    const fail = (err: Error) => {
-      if (finish(err)) handlers.onError(err);
-    };
-    const sub = this.nc.subscribe(inbox, {
-      callback: (err, msg) => {
-        if (!open) return;
-        if (err) return fail(mapRequestError(err, rpc.subject, timeoutMs));
-        if (msg.headers?.hasError) return fail(msg.headers.code === 503 ? new BusRequestError('BUS.NO_RESPONDERS', rpc.subject, `no service is listening on ${rpc.subject}`) : new BusRequestError('BUS.BAD_REPLY', rpc.subject, `status ${msg.headers.code} on ${rpc.subject}`));
-        const frame = decodeStreamFrame(msg.data);
-        if (frame.kind === 'chunks') {
-          for (const chunk of frame.chunks) handlers.onChunk(chunk);
-          return;
-        }
-        let parsed;
-        try {
-          parsed = (rpc.trusted?.reply ?? rpc.reply).safeParse(JSON.parse(frame.data));
-        } catch {
-          return fail(new BusRequestError('BUS.BAD_REPLY', rpc.subject, `unparseable end frame on ${rpc.subject}`));
-        }
-        if (!parsed.success) return fail(new BusRequestError('BUS.BAD_REPLY', rpc.subject, `malformed end frame on ${rpc.subject}: ${parsed.error.issues[0]?.message ?? 'invalid'}`));
-        if (finish()) handlers.onEnd(parsed.data as z.infer<Rep>);
-      },
-    });
-    const timer = setTimeout(() => fail(new BusRequestError('BUS.TIMEOUT', rpc.subject, `stream on ${rpc.subject} did not end within ${timeoutMs} ms`)), Math.max(1, Math.floor(timeoutMs)));
-    const data = enc.encode(JSON.stringify(payload));
-    const tooLarge = tooLargeError(rpc.subject, data.length, this.nc.info?.max_payload);
-    if (tooLarge) {
-      fail(tooLarge);
-      return { cancel: () => undefined };
-    }
-    try {
-      this.nc.publish(subject, data, { reply: inbox, headers: h });
-    } catch (err) {
-      fail(closedError(rpc.subject, err));
-    }
-    return {
-      cancel: () => {
-        if (open) this.nc.publish(cancelSubject(inbox));
-      },
-    };
-  }
-
-  /**
-   * Serves a streaming RPC in a queue group. The handler sends chunks through the sink and returns
-   * the end frame; `sink.signal` aborts when the caller cancels. A handler that throws ends the
-   * stream with the error reply, so the caller is never left waiting.
-   */
-  serveStream<Req extends z.ZodType, Rep extends z.ZodType>(rpc: RpcDefinition<Req, Rep>, handler: StreamRpcHandler<z.infer<Req>, z.infer<Rep>>, queue: string, errorReply: RpcErrorReply<z.infer<Rep>> = defaultErrorReply): void {
-    const subject = this.subject(rpc.subject);
-    const sub = this.nc.subscribe(subject, {
-      queue,
-      callback: (err, msg) => {
-        if (err) return this.reportError(err, `subscription ${subject}`);
-        if (!msg.reply) return;
-        void this.handleStream(rpc, handler, errorReply, msg, msg.reply);
-      },
-    });
-    this.subs.push(sub);
-  }
-
-  private async handleStream<Req extends z.ZodType, Rep extends z.ZodType>(rpc: RpcDefinition<Req, Rep>, handler: StreamRpcHandler<z.infer<Req>, z.infer<Rep>>, errorReply: RpcErrorReply<z.infer<Rep>>, msg: Msg, reply: string): Promise<void> {
-    const controller = new AbortController();
-    const cancelSub = this.nc.subscribe(cancelSubject(reply), { max: 1, callback: () => controller.abort() });
-    // Chunks of one tick go out together, after the handler's synchronous work (a whole read from the
-    // provider), in frames below the server's max payload. A publish that throws (the connection
-    // closing, say) must not escape a microtask: it aborts the handler's work instead.
-    let pending: string[] = [];
-    let pendingBytes = 0;
-    const maxFrameBytes = Math.floor((this.nc.info?.max_payload ?? 1024 * 1024) / 2);
-    const flush = () => {
-      if (pending.length === 0) return;
-      const frame = encodeChunksFrame(pending);
-      pending = [];
-      pendingBytes = 0;
-      try {
-        this.nc.publish(reply, frame);
-      } catch (err) {
-        this.reportError(err, `stream ${rpc.subject}`);
-        controller.abort();
-      }
-    };
-    const sink: StreamSink = {
-      signal: controller.signal,
-      chunk: (data) => {
-        if (pendingBytes + data.length > maxFrameBytes) flush();
-        pendingBytes += data.length * 3 + 4;
-        if (pending.push(data) === 1) queueMicrotask(flush);
-      },
-    };
-    await this.process(rpc, errorReply, msg, (req) => handler(req, sink), (rep) => {
-      flush();
-      this.nc.publish(reply, encodeEndFrame(JSON.stringify(rep)));
-    });
-    if (!cancelSub.isClosed()) cancelSub.unsubscribe();
   }
 
   private handle<Req extends z.ZodType, Rep extends z.ZodType>(rpc: RpcDefinition<Req, Rep>, handler: RpcHandler<z.infer<Req>, z.infer<Rep>>, errorReply: RpcErrorReply<z.infer<Rep>>, msg: Msg): Promise<void> {
@@ -407,7 +259,7 @@ export class NatsBus {
         } catch {
           body = undefined;
         }
-        const parsed = (rpc.trusted?.request ?? rpc.request).safeParse(body);
+        const parsed = rpc.request.safeParse(body);
         if (!parsed.success) return reply(errorReply({ status: 400, code: 'BUS.BAD_REQUEST', type: 'invalid_request_error', message: `invalid ${rpc.subject} request` }));
         reply(await run(parsed.data as z.infer<Req>));
       } catch (err) {
@@ -426,7 +278,7 @@ export class NatsBus {
   }
 
   /**
-   * Round-trips to the server, so every subscription made so far (`serve`, `serveStream`) is
+   * Round-trips to the server, so every subscription made so far (`serve`) is
    * registered there: a request sent by anyone after this resolves reaches this handler.
    */
   async ready(): Promise<void> {
