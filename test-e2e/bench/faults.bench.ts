@@ -11,9 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { parse, stringify } from 'yaml';
-import { REPO_ROOT, SupervisedStack, waitFor } from '@cp/shared/testing';
+import { PrivateNatsServer, REPO_ROOT, SupervisedStack, waitFor } from '@cp/shared/testing';
 import { simControl } from '../support/e2e-kit';
-import { PrivateNats, TcpProxy } from './faults/fault-infra';
+import { TcpProxy } from './faults/fault-infra';
 import { invariants, type Check } from './faults/invariants';
 import { SCENARIOS, type FaultCtx } from './faults/scenarios';
 import { chat, SteadyLoad, type Answer } from './faults/steady-load';
@@ -66,7 +66,7 @@ async function main(): Promise<number> {
     for (const s of SCENARIOS) process.stdout.write(`${s.name}: ${s.injection}\n`);
     return 0;
   }
-  const nats = new PrivateNats();
+  const nats = new PrivateNatsServer();
   const pg = new TcpProxy(5432);
   await nats.start();
   await pg.start();
@@ -139,7 +139,7 @@ async function main(): Promise<number> {
     await db?.end().catch(() => undefined);
     await stack.stop().catch(() => undefined);
     await pg.dispose();
-    await nats.dispose();
+    await nats.stop();
   }
   printTable(rows, (Date.now() - started) / 1000);
   mkdirSync(join(REPO_ROOT, '.run', 'bench'), { recursive: true });

@@ -4,15 +4,15 @@ import { jetstream } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import type { Client } from 'pg';
 import { uuidv7 } from 'uuidv7';
-import { waitFor, type SupervisedStack } from '@cp/shared/testing';
+import { waitFor, type PrivateNatsServer, type SupervisedStack } from '@cp/shared/testing';
 import type { simControl } from '../../support/e2e-kit';
-import type { PrivateNats, TcpProxy } from './fault-infra';
+import type { TcpProxy } from './fault-infra';
 import { check, type Check } from './invariants';
 import type { Answer, SteadyLoad } from './steady-load';
 
 export interface FaultCtx {
   stack: SupervisedStack;
-  nats: PrivateNats;
+  nats: PrivateNatsServer;
   pg: TcpProxy;
   db: Client;
   sim: ReturnType<typeof simControl>;
@@ -57,6 +57,13 @@ async function until(ctx: FaultCtx, body: unknown, served: (a: Answer) => boolea
     await sleep(everyMs);
   }
   return out;
+}
+
+/** One request every 200 ms for 5 s (while something is away). */
+async function forFiveSeconds(ctx: FaultCtx, text: string): Promise<Answer[]> {
+  const during: Answer[] = [];
+  for (const until = Date.now() + 5000; Date.now() < until; await sleep(200)) during.push(await ctx.chat(ask(text, 'openai/gpt-4o-mini')));
+  return during;
 }
 
 const servedBy = (model: string) => (a: Answer) => a.status === 200 && a.body?.model === model;
@@ -202,13 +209,8 @@ export const SCENARIOS: Scenario[] = [
     injection: 'nats-server stopped for 5 s under load, then started',
     async run(ctx) {
       const from = ctx.load.answers.length;
-      await ctx.nats.stop();
-      const during: Answer[] = [];
-      const until5s = Date.now() + 5000;
-      while (Date.now() < until5s) {
-        during.push(await ctx.chat(ask('during the outage', 'openai/gpt-4o-mini')));
-        await sleep(200);
-      }
+      await ctx.nats.kill('SIGTERM');
+      const during = await forFiveSeconds(ctx, 'during the outage');
       await ctx.nats.start();
       await ctx.stack.waitHealthy(30_000);
       await ctx.load.settle();
@@ -230,12 +232,7 @@ export const SCENARIOS: Scenario[] = [
       const killed = ctx.pg.killConnections();
       const afterKill = await ctx.chat(ask('after the kill', 'openai/gpt-4o-mini'));
       await ctx.pg.cut();
-      const during: Answer[] = [];
-      const until5s = Date.now() + 5000;
-      while (Date.now() < until5s) {
-        during.push(await ctx.chat(ask('postgres away', 'openai/gpt-4o-mini')));
-        await sleep(200);
-      }
+      const during = await forFiveSeconds(ctx, 'postgres away');
       await ctx.pg.restore();
       const served = during.filter((a) => a.status === 200).length;
       return {

@@ -30,13 +30,13 @@ export class PrivateNatsServer {
     return this;
   }
 
-  /** Kills the server without a goodbye, as a crash or a lost host would. */
-  async kill(): Promise<void> {
+  /** Kills the server without a goodbye, as a crash or a lost host would (`SIGTERM`: an operator's stop). */
+  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
     const proc = this.proc;
     this.proc = undefined;
     if (!proc || proc.exitCode !== null) return;
     const exited = new Promise<void>((r) => proc.once('exit', () => r()));
-    proc.kill('SIGKILL');
+    proc.kill(signal);
     await exited;
   }
 
