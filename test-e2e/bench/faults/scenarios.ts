@@ -211,8 +211,10 @@ export const SCENARIOS: Scenario[] = [
       const from = ctx.load.answers.length;
       await ctx.nats.kill('SIGTERM');
       const during = await forFiveSeconds(ctx, 'during the outage');
+      const healthDuring = await ctx.get('/health');
       await ctx.nats.start();
       await ctx.stack.waitHealthy(30_000);
+      const healthAfter = await ctx.get('/health');
       await ctx.load.settle();
       const slowest = Math.max(...during.map((a) => a.ms));
       const served = during.filter((a) => a.status === 200).length;
@@ -221,6 +223,7 @@ export const SCENARIOS: Scenario[] = [
         checks: [
           check('requests during the outage answered within 5 s', slowest < 5000, `${Math.round(slowest)} ms`),
           check('requests during the outage served (200)', served === during.length, `${served}/${during.length}`),
+          check('/health shows the outage, then the recovery', healthDuring.status === 'degraded' && healthDuring.nats?.connected === false && healthAfter.nats?.connected === true && healthAfter.nats?.outages >= 1, JSON.stringify({ during: healthDuring.nats, after: healthAfter.nats })),
         ],
       };
     },
