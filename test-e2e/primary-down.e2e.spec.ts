@@ -7,7 +7,9 @@ import { parse, stringify } from 'yaml';
 import { freePort, REPO_ROOT, type Stack, waitFor } from '@cp/shared/testing';
 import { ledgerEvent, simControl as sim, startE2e } from './support/e2e-kit';
 
-const RESET_MS = 5000;
+// Long enough that the 200-odd requests of the first test finish before it, even on a loaded machine
+// (the breaker must stay open through them); the second test waits it out once.
+const RESET_MS = 15_000;
 const PRIMARY = 'qwen/qwen3-235b-a22b';
 const FALLBACK = 'gemini/gemini-2.5-pro';
 
