@@ -26,6 +26,9 @@ describe('ledger: nothing lost', () => {
       [{ model: 'gpt-4o\ud800', messages: [{ role: 'user', content: 'hi' }] }, 'model'],
       [{ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }], tools: [{ type: 'function', function: { name: 'get\u0007weather' } }] }, 'tools.0.function.name'],
     ];
+    const probe = await fetch(`${e2e.stack.gatewayUrl}/v1/providers/probe`, { method: 'POST', headers: auth(), body: JSON.stringify({ provider: 'qwen\u0000' }) });
+    expect(probe.status).toBe(400);
+    expect(((await probe.json()) as { error: { param: string } }).error.param).toBe('provider');
     for (const [body, param] of cases) {
       const res = await chat(body);
       expect(res.status).toBe(400);

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Res, UseGuards } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { RouterMatrix, RouterModels, RouterProbe, type MatrixEntry, type MatrixReply, type ModelsReply, type RpcDefinition, type RpcError } from '@cp/shared/contracts';
+import { Identifier, RouterMatrix, RouterModels, RouterProbe, type MatrixEntry, type MatrixReply, type ModelsReply, type RpcDefinition, type RpcError } from '@cp/shared/contracts';
 import { NatsBus } from '@cp/shared/messaging';
 import { uuidv7 } from 'uuidv7';
 import { z } from 'zod';
@@ -21,7 +21,7 @@ const CATALOG_TIMEOUT_MS = 5_000;
 /** A probe run calls every provider several times with short timeouts; give it room. */
 const PROBE_TIMEOUT_MS = 120_000;
 
-const ProbeBody = z.strictObject({ provider: z.string().min(1).max(100).optional(), model: z.string().min(1).max(200).optional() });
+const ProbeBody = z.strictObject({ provider: Identifier(100).optional(), model: Identifier(200).optional() });
 
 /**
  * `GET /v1/models` in OpenAI's list format (every registry model as `provider/model`, plus `auto`

@@ -10,7 +10,7 @@ import { isCleanIdentifier } from '../storable';
  * A name the client chooses that ends up in routing, events and logs (model, tool names): control
  * characters and unpaired surrogates are refused with a 400 naming the field.
  */
-const Identifier = (max: number) => z.string().min(1).max(max).refine(isCleanIdentifier, { message: 'must not contain control characters or unpaired surrogates' });
+export const Identifier = (max: number) => z.string().min(1).max(max).refine(isCleanIdentifier, { message: 'must not contain control characters or unpaired surrogates' });
 
 export const TextPart = z.object({ type: z.literal('text'), text: z.string() }).loose();
 export const ImagePart = z
