@@ -8,7 +8,7 @@ import type { GrantAnswer, GrantAsker } from './probe-grants';
  * only while the provider is still worth probing, and a missing router must not delay recovery
  * for long. Every failure (timeout, no responders, an error reply) becomes `unavailable`.
  */
-export function natsGrantAsker(rt: ServiceRuntime, replica: string, timeoutMs: number): GrantAsker {
+export function natsGrantAsker(rt: Pick<ServiceRuntime, 'bus'>, replica: string, timeoutMs: number): GrantAsker {
   return async (key): Promise<GrantAnswer> => {
     try {
       const reply = await rt.bus.request(RouterProbeGrant, { key, replica }, timeoutMs);

@@ -15,7 +15,7 @@ export class ProbeGrantService {
   private readonly leases: ProbeLeaseBook;
 
   constructor(
-    private readonly rt: ServiceRuntime,
+    private readonly rt: Pick<ServiceRuntime, 'bus' | 'logger'>,
     leaseMs: number,
     private readonly now: () => number = Date.now,
   ) {
