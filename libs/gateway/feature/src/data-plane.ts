@@ -1,18 +1,20 @@
 import type { OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import type { ServiceRuntime } from '@cp/shared/runtime';
 import { redactRegistry } from '@cp/router/domain';
-import { BreakerSync, CompletionPipeline, HttpProviderClient, RegistryFollower, shareTransitions, type ProviderPlane } from '@cp/router/data-plane';
+import { BreakerSync, CompletionPipeline, HttpProviderClient, natsGrantAsker, ProbeGrants, RegistryFollower, shareTransitions, type ProviderPlane } from '@cp/router/data-plane';
 import { uuidv7 } from 'uuidv7';
 
 /**
  * The gateway's data plane: the provider registry (read and validated at boot, from the same
  * variables as the router), this replica's breakers, the provider HTTP pools and the completion
  * pipeline that uses them, all in this process. Breaker transitions are shared with the other
- * replicas, and restored from the store before the gateway takes requests.
+ * replicas, and restored from the store before the gateway takes requests; a half-open probe goes
+ * out only with the router's grant (`ProbeGrants`), so the deployment sends one per provider.
  */
 export class DataPlane implements OnModuleInit, OnApplicationShutdown {
   readonly pipeline: CompletionPipeline;
   readonly sync: BreakerSync;
+  readonly grants: ProbeGrants;
   private readonly http: HttpProviderClient;
   private readonly follower: RegistryFollower;
 
@@ -22,6 +24,8 @@ export class DataPlane implements OnModuleInit, OnApplicationShutdown {
   ) {
     this.http = new HttpProviderClient(rt.tracer, plane.config.CP_PROVIDER_RESOLVE);
     this.sync = new BreakerSync(rt, plane.breakers, uuidv7());
+    // Before the restore (onModuleInit): a breaker restored open gets its grant timer too.
+    this.grants = new ProbeGrants(plane.breakers, natsGrantAsker(rt, this.sync.replicaId, plane.config.CP_PROBE_GRANT_TIMEOUT_MS), rt.logger);
     this.pipeline = new CompletionPipeline(this.http, plane.registry, plane.breakers, shareTransitions(rt.logger, this.sync, plane.config.CP_BREAKER_RESET_MS));
     rt.logger.info({ version: plane.version, providers: plane.registry.providers.map((p) => ({ id: p.id, simulated: p.simulated })) }, 'provider registry loaded');
     // Versions the router publishes take effect here without a restart.
@@ -39,12 +43,13 @@ export class DataPlane implements OnModuleInit, OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     this.sync.stop();
+    this.grants.stop();
     this.follower.stop();
     await this.http.close();
   }
 
   /** For `/health` details over NATS: this replica's id, how many providers, every breaker. */
   details(): Record<string, unknown> {
-    return { replica: this.sync.replicaId, registryVersion: this.follower.version, providers: redactRegistry(this.plane.registry).providers.length, breakers: this.plane.breakers.snapshot() };
+    return { replica: this.sync.replicaId, registryVersion: this.follower.version, providers: redactRegistry(this.plane.registry).providers.length, breakers: this.plane.breakers.snapshot(), probeGrants: this.grants.snapshot() };
   }
 }

@@ -5,7 +5,8 @@ import type { ServiceRuntime } from '@cp/shared/runtime';
 import { BreakerTransitionSchema, type BreakerBook, type BreakerTransition } from '@cp/router/domain';
 import { StoreRestore } from './store-restore';
 
-type Published = PayloadOf<typeof BreakerTransitioned>;
+export type PublishedTransition = PayloadOf<typeof BreakerTransitioned>;
+type Published = PublishedTransition;
 
 /**
  * Keeps this replica's breakers in step with the rest of the deployment, with no hop on the request
@@ -26,6 +27,8 @@ export class BreakerSync {
     private readonly rt: ServiceRuntime,
     private readonly breakers: BreakerBook,
     readonly replicaId: string,
+    /** Told of every live transition of another replica, with its `origin` (the router frees probe leases with it). */
+    private readonly onLiveTransition?: (t: Published) => void,
   ) {
     // A stored misconfigured mark is not restored: the operator may have restarted with a fixed key,
     // and if not, the provider's first answer marks it again at the cost of one failed call.
@@ -66,7 +69,7 @@ export class BreakerSync {
       }
       const payload = BreakerTransitioned.schema.safeParse(envelope.data.payload);
       if (!payload.success) this.skip(`not a breaker transition: ${payload.error.issues[0]?.message ?? 'invalid'}`);
-      else if (payload.data.origin !== this.replicaId) this.apply(payload.data, 'live');
+      else if (payload.data.origin !== this.replicaId && this.apply(payload.data, 'live')) this.onLiveTransition?.(payload.data);
     }
   }
 

@@ -10,3 +10,5 @@ export * from './registry-loader';
 export * from './host-map';
 export * from './registry-versions';
 export * from './registry-follower';
+export * from './probe-grants';
+export * from './probe-grant-asker';

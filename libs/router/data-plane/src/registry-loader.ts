@@ -17,6 +17,10 @@ export const ProviderPlaneConfigSchema = z.object({
   CP_PROVIDERS_FILE: z.string().default('config/providers.yaml'),
   CP_BREAKER_FAILURE_THRESHOLD: z.coerce.number().int().positive().default(3),
   CP_BREAKER_RESET_MS: z.coerce.number().int().positive().default(300_000),
+  /** Gateway: how long a replica waits (in the background) for the router's half-open probe grant before probing on its own. */
+  CP_PROBE_GRANT_TIMEOUT_MS: z.coerce.number().int().positive().default(150),
+  /** Router: how long a probe grant holds when its holder reports no outcome (a crashed replica, no request to probe with). */
+  CP_PROBE_GRANT_LEASE_MS: z.coerce.number().int().positive().default(10_000),
   /** Provider hosts pinned to addresses or blocked (`host=ip,host=none`); see `parseHostMap`. */
   CP_PROVIDER_RESOLVE: z
     .string()

@@ -27,6 +27,7 @@ export * from './breaker/breaker-events';
 export * from './breaker/breaker-state';
 export * from './breaker/breaker-decide';
 export * from './breaker/breaker-book';
+export * from './breaker/probe-leases';
 
 // Adapters
 export * from './adapters/adapter-context';

@@ -3,3 +3,4 @@ export * from './capability-verdicts';
 export * from './capability-prober';
 export * from './capability-matrix';
 export * from './capability-catalog';
+export * from './probe-grant-service';

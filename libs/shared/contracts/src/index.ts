@@ -8,3 +8,4 @@ export * from './auditor.rpc';
 export * from './router.events';
 export * from './storable';
 export * from './ledger.events';
+export * from './router-probe-grant.rpc';

@@ -11,7 +11,23 @@ export interface AdmitResult {
   probe: boolean;
   /** Transitions this admission caused (a half-open), to publish. */
   transitions: BreakerTransition[];
+  /** The breaker would let a probe through but the probe gate said not this replica: skipped as open. */
+  probeHeld?: boolean;
 }
+
+/**
+ * Who may send a half-open probe. The book asks only when its own decision would let a probe
+ * through; the answer must come at once (the request path never waits on it), so an
+ * implementation answers from what it already knows and fetches a grant in the background.
+ * Without a gate every replica probes on its own.
+ */
+export interface ProbeGate {
+  /** May this replica probe `key`, open since `openedAt` (the open period the probe is for), now? */
+  mayProbe(key: string, openedAt: number | undefined): boolean;
+}
+
+/** Told of every transition the book commits, its own and applied ones (from replicas or the store). */
+export type TransitionListener = (transition: BreakerTransition) => void;
 
 export interface BreakerSnapshot {
   key: string;
@@ -39,13 +55,33 @@ function identityOf(key: string): BreakerIdentity {
 export class BreakerBook {
   private readonly config: BreakerConfig;
   private readonly states = new Map<string, BreakerState>();
+  private gate?: ProbeGate;
+  private readonly listeners: TransitionListener[] = [];
 
   constructor(config: Partial<BreakerConfig>, private readonly now: () => number) {
     this.config = BreakerConfigSchema.parse(config);
   }
 
+  /** How long an open breaker refuses before its probe (`resetMs`). */
+  get resetMs(): number {
+    return this.config.resetMs;
+  }
+
+  /** From now on a probe goes out only when the gate allows it (see `ProbeGate`). */
+  useProbeGate(gate: ProbeGate): void {
+    this.gate = gate;
+  }
+
+  /** Adds a listener for every committed transition (see `TransitionListener`). */
+  onTransition(listener: TransitionListener): void {
+    this.listeners.push(listener);
+  }
+
   admit(key: string): AdmitResult {
-    const decision = decideAdmission(this.stateOf(key), this.now(), this.config, identityOf(key));
+    const state = this.stateOf(key);
+    const decision = decideAdmission(state, this.now(), this.config, identityOf(key));
+    // A refused probe leaves the breaker as it was: open (or half-open with the probe elsewhere).
+    if (decision.probe && this.gate && !this.gate.mayProbe(key, state.openedAt)) return { admitted: false, state: state.status, probe: false, transitions: [], probeHeld: true };
     const transitions = this.commit(key, decision.events);
     return { admitted: decision.admitted, state: this.stateOf(key).status, probe: decision.probe, transitions };
   }
@@ -99,6 +135,8 @@ export class BreakerBook {
 
   private commit(key: string, events: BreakerEvent[]): BreakerTransition[] {
     if (events.length > 0) this.states.set(key, events.reduce(evolveBreaker, this.stateOf(key)));
-    return events.filter(isTransition);
+    const transitions = events.filter(isTransition);
+    for (const t of transitions) for (const listener of this.listeners) listener(t);
+    return transitions;
   }
 }
