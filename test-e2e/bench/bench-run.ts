@@ -190,7 +190,7 @@ export class Bench {
     this.notePeaks();
     const rec: RunRecord = { scenario: sc.name, target, stream: sc.stream, tracing: this.stack.tracing, load, cpuMs, wallMs, windowUs: [t0, t1] };
     this.records.push(rec);
-    const tag = target === 'gateway' && !rec.tracing && this.opts.tracing !== 'off' ? ' (tracing off)' : '';
+    const tag = target === 'gateway' && this.opts.tracing === 'both' ? (rec.tracing ? ' (tracing on)' : ' (tracing off)') : '';
     process.stderr.write(`  ${sc.name.padEnd(18)} ${(target + tag).padEnd(8)} ${load.rps.toFixed(0).padStart(6)} req/s  p50 ${fmtMs(load.p50)}  p99 ${fmtMs(load.p99)}  2xx ${load.ok}  non-2xx ${load.non2xx}  errors ${load.errors}\n`);
     return rec;
   }

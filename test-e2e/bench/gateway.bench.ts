@@ -14,7 +14,7 @@ import { OtlpReceiver, REPO_ROOT, STACK_SERVICES, type StackService } from '@cp/
 import { Bench, BenchStack, preflight, targets } from './bench-run';
 import { summariseProfile, type ProfileSummary } from './cpuprofile-summary';
 import { runLoad, sleep } from './load';
-import { parseOptions, SATURATION, scenarios, type Options } from './options';
+import { parseOptions, SATURATION, scenarios, TRACING_AB, type Options } from './options';
 import { startRefProxy } from './ref-proxy';
 import { report } from './report';
 import { soak } from './soak';
@@ -109,12 +109,18 @@ async function main(): Promise<number> {
       }
       const sat = plan.find((s) => s.name === SATURATION);
       if (opts.tracing === 'both' && sat) {
-        process.stderr.write('restarting the services with tracing off, to price tracing\n');
-        await stack.restartServices(false);
-        // Freshly started processes: warm them up at least as long as the first warm-up did in total.
-        await runLoad(t.gateway(false), { kind: 'closed', connections: 16 }, Math.max(3, opts.warmup * 2));
-        await bench.auditorDrained();
-        await bench.run(sat, 'gateway', t.gateway(false));
+        // Tracing on, off, on again, back to back (ABA): a drift of the machine's load over these
+        // minutes weighs on both sides. The services restart between the runs, so the last two run on
+        // fresh processes, warmed up at least 3 s first.
+        process.stderr.write('pricing tracing: closed-128 through the gateway with tracing on, off, on\n');
+        const ab = { ...sat, name: TRACING_AB };
+        await bench.run(ab, 'gateway', t.gateway(false));
+        for (const tracing of [false, true]) {
+          await stack.restartServices(tracing);
+          await runLoad(t.gateway(false), { kind: 'closed', connections: 16 }, Math.max(3, opts.warmup * 2));
+          await bench.auditorDrained();
+          await bench.run(ab, 'gateway', t.gateway(false));
+        }
       }
     }
     for (const s of spinners) s.kill('SIGKILL');

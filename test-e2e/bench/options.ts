@@ -17,7 +17,7 @@ export interface Options {
   cpuProf?: string;
   model: string;
   busyCpus: boolean;
-  /** on: the stack exports spans to a local OTLP sink; off: no endpoint; both: on, then closed-128 again with tracing off. */
+  /** on: the stack exports spans to a local OTLP sink; off: no endpoint; both: on, plus closed-128 runs tracing on / off / on to price it. */
   tracing: Tracing;
   refProxy: boolean;
   baselineRps?: number;
@@ -41,7 +41,7 @@ export function parseOptions(argv: string[]): Options {
     .option('--scenarios <list>', 'comma-separated subset: paced-100,paced-300,paced-500,closed-1,closed-32,closed-128')
     .option('--no-streaming', 'skip the streaming (stream: true) runs')
     .option('--no-ref-proxy', 'skip the reference proxy rows (plain node:http proxy in front of provider-sim)')
-    .option('--tracing <mode>', 'on: spans exported to a local OTLP sink; off: no OTLP endpoint; both (default): on, then the saturation run again with tracing off to price it', 'both')
+    .option('--tracing <mode>', 'on: spans exported to a local OTLP sink; off: no OTLP endpoint; both (default): on, plus closed-128 through the gateway with tracing on, off, on again (services restarted in between) to price it', 'both')
     .option('--otlp', 'same as --tracing on (kept for old command lines)', false)
     .option('--baseline-rps <n>', 'closed-128 throughput of the old architecture on this machine, for the >= 1.5x target (e.g. 824)', positive)
     .option('--soak <minutes>', 'soak mode instead of the scenarios: paced 300 rps through the gateway for N minutes, latency and RSS per minute, RSS slope', positive)
@@ -102,6 +102,8 @@ export const SHAPES: { name: string; shape: LoadShape }[] = [
 
 /** The saturation scenario: CPU-per-request, throughput and tracing-cost targets are judged there. */
 export const SATURATION = 'closed-128';
+/** Name of the extra saturation runs that price tracing: on, off, on again (ABA, so drift cancels out). */
+export const TRACING_AB = `${SATURATION} tracing A/B`;
 
 export function scenarios(opts: Options): Scenario[] {
   const out: Scenario[] = [];
