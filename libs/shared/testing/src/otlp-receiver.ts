@@ -13,17 +13,26 @@ interface OtlpJson {
   resourceSpans?: { resource?: { attributes?: { key: string; value: { stringValue?: string } }[] }; scopeSpans?: { spans?: { traceId: string; spanId: string; parentSpanId?: string; name: string; kind: number }[] }[] }[];
 }
 
-/** A minimal OTLP/HTTP (JSON) trace receiver for tests: what the services export lands in `spans`. */
+/**
+ * A minimal OTLP/HTTP (JSON) trace receiver for tests: what the services export lands in `spans`.
+ * With `keep: false` (benchmarks) it only counts exports and spans, so its memory stays flat.
+ */
 export class OtlpReceiver {
   readonly spans: ReceivedSpan[] = [];
+  /** Export requests and spans received so far (kept or not). */
+  exports = 0;
+  spanCount = 0;
   private server: Server | undefined;
   url = '';
+
+  constructor(private readonly opts: { keep?: boolean } = {}) {}
 
   async start(): Promise<string> {
     this.server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
+        this.exports++;
         try {
           this.collect(JSON.parse(Buffer.concat(chunks).toString('utf8')) as OtlpJson);
         } catch {
@@ -41,7 +50,11 @@ export class OtlpReceiver {
   private collect(body: OtlpJson): void {
     for (const rs of body.resourceSpans ?? []) {
       const service = rs.resource?.attributes?.find((a) => a.key === 'service.name')?.value.stringValue ?? 'unknown';
-      for (const ss of rs.scopeSpans ?? []) for (const s of ss.spans ?? []) this.spans.push({ service, traceId: s.traceId, spanId: s.spanId, parentSpanId: s.parentSpanId ?? '', name: s.name, kind: s.kind });
+      for (const ss of rs.scopeSpans ?? []) {
+        this.spanCount += ss.spans?.length ?? 0;
+        if (this.opts.keep === false) continue;
+        for (const s of ss.spans ?? []) this.spans.push({ service, traceId: s.traceId, spanId: s.spanId, parentSpanId: s.parentSpanId ?? '', name: s.name, kind: s.kind });
+      }
     }
   }
 
