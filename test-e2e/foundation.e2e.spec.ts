@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { OtlpReceiver, REPO_ROOT, type Stack, waitFor } from '@cp/shared/testing';
-import { startE2e } from './support/e2e-kit';
+import { simControl, startE2e } from './support/e2e-kit';
 
 const version = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
@@ -110,6 +110,18 @@ describe('foundation: the six services end to end', () => {
     });
     expect(tooBig.status).toBe(413);
     expect(JSON.parse(tooBig.body)).toEqual({ error: { message: expect.any(String), type: 'invalid_request_error', code: 'body_too_large', param: null } });
+  });
+
+  it('given a 5 MB base64 image and a reply over 1 MiB, then both go through the gateway whole', async () => {
+    // 5 MB of base64 (what a large photo becomes), sent to a vision model; the provider answers 1.5 MiB.
+    const image = `data:image/png;base64,${Buffer.alloc(3_750_000, 7).toString('base64')}`;
+    expect(image.length).toBeGreaterThan(5_000_000);
+    const reply = 'r'.repeat(1.5 * 1024 * 1024);
+    await simControl(stack).script('openai', [{ content: reply }]);
+    const r = await client.chat.completions.create({ model: 'openai/gpt-4o', messages: [{ role: 'user', content: [{ type: 'text', text: 'describe' }, { type: 'image_url', image_url: { url: image } }] }] });
+    expect(r.choices[0].message.content).toBe(reply);
+    const seen = await simControl(stack).stats('openai');
+    expect(JSON.stringify(seen.lastRequest?.body)).toContain(image.slice(-64));
   });
 
   it('given one request, then the gateway\'s request span and its provider-call span share one trace, with no NATS hop between them', async () => {
