@@ -9,7 +9,9 @@ import { Command } from 'commander';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connect } from '@nats-io/transport-node';
 import { Client } from 'pg';
+import { healthRpc, type HealthReply } from '@cp/shared/contracts';
 import { parse, stringify } from 'yaml';
 import { PrivateNatsServer, REPO_ROOT, SupervisedStack, waitFor } from '@cp/shared/testing';
 import { simControl } from '../support/e2e-kit';
@@ -111,6 +113,15 @@ async function main(): Promise<number> {
           const r = await client.query(`SELECT payload FROM events WHERE correlation_id = $1 AND type = 'gateway.request-completed'`, [id]);
           return r.rowCount ? r.rows[0].payload : undefined;
         }, 30_000),
+      resources: async (service) => {
+        const nc = await connect({ servers: nats.url });
+        try {
+          const reply = (await nc.request(`${stack.iso.namespace}.${healthRpc(service).subject}`, '{}', { timeout: 5000 })).json<HealthReply>();
+          return (reply.details?.resources ?? {}) as Record<string, number>;
+        } finally {
+          await nc.close();
+        }
+      },
       breakerResetMs: BREAKER_RESET_MS,
       firstByteMs: FIRST_BYTE_MS,
       registryFile: registry,

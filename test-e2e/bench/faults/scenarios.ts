@@ -20,6 +20,8 @@ export interface FaultCtx {
   /** One request of the scenario itself (recorded with the scenario's answers). */
   chat(body: unknown): Promise<Answer>;
   get(path: string): Promise<any>;
+  /** A service's active resources by kind (timers, sockets), from its health RPC over NATS. */
+  resources(service: string): Promise<Record<string, number>>;
   /** The ledger payload of one request, once stored. */
   ledger(id: string): Promise<any>;
   breakerResetMs: number;
@@ -129,6 +131,7 @@ export const SCENARIOS: Scenario[] = [
     async run(ctx) {
       const pids = { router: await ctx.stack.pid('router'), gateway: await ctx.stack.pid('gateway') };
       const fds0 = { router: openFds(pids.router), gateway: openFds(pids.gateway) };
+      const timers0 = (await ctx.resources('gateway')).Timeout ?? 0;
       await ctx.sim.fault('qwen', { type: 'hang' });
       const answers: Answer[] = [];
       for (let i = 0; i < 4; i++) answers.push(await ctx.chat(ask(`hang ${i}`)));
@@ -137,14 +140,16 @@ export const SCENARIOS: Scenario[] = [
       await until(ctx, ask('back?'), servedBy('qwen3-235b-a22b'));
       await sleep(500);
       const fds1 = { router: openFds(pids.router), gateway: openFds(pids.gateway) };
+      const timers1 = (await ctx.resources('gateway')).Timeout ?? 0;
       const slowest = Math.max(...answers.map((a) => a.ms));
       const leaked = Math.max(fds1.router - fds0.router, fds1.gateway - fds0.gateway);
       return {
-        happened: `served by ${answers[0].body?.model}, slowest ${Math.round(slowest)} ms (first-byte ${ctx.firstByteMs} ms); fds ${JSON.stringify(fds0)} -> ${JSON.stringify(fds1)}`,
+        happened: `served by ${answers[0].body?.model}, slowest ${Math.round(slowest)} ms (first-byte ${ctx.firstByteMs} ms); fds ${JSON.stringify(fds0)} -> ${JSON.stringify(fds1)}; gateway timers ${timers0} -> ${timers1}`,
         checks: [
           check('every request served by the fallback', answers.every((a) => a.status === 200)),
           check('each costs at most one first-byte timeout', slowest < ctx.firstByteMs + 2000, `${Math.round(slowest)} ms`),
           check('no leaked sockets', leaked <= 8, `+${leaked} fds`),
+          check('no leaked timers', timers1 - timers0 <= 5, `${timers0} -> ${timers1}`),
         ],
       };
     },

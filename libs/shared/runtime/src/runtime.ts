@@ -59,13 +59,24 @@ export async function createRuntime(name: string): Promise<ServiceRuntime> {
   return { name, config, build, logger, tracer: telemetry.tracer, telemetry, bus, startedAt: Date.now(), recovered };
 }
 
-/** Answers `cp.<service>.rpc.health.v1` so the gateway (and compose healthchecks) can see this service. */
+/**
+ * Answers `cp.<service>.rpc.health.v1` so the gateway (and compose healthchecks) can see this
+ * service. Its details carry the process's active resources by kind (timers, sockets...), so a
+ * leak after a fault shows as a count that does not come back down.
+ */
 export function serveHealth(rt: ServiceRuntime, details?: () => Record<string, unknown>): void {
   rt.bus.serve(
     healthRpc(rt.name),
-    (): HealthReply => ({ service: rt.name, status: 'up', version: rt.build.version, gitSha: rt.build.gitSha, uptimeMs: Date.now() - rt.startedAt, details: details?.() }),
+    (): HealthReply => ({ service: rt.name, status: 'up', version: rt.build.version, gitSha: rt.build.gitSha, uptimeMs: Date.now() - rt.startedAt, details: { ...details?.(), resources: activeResources() } }),
     `${rt.name}-health`,
   );
+}
+
+/** How many active resources of each kind keep the event loop alive (`Timeout`, `TCPSocketWrap`, ...). */
+export function activeResources(): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const kind of process.getActiveResourcesInfo()) counts[kind] = (counts[kind] ?? 0) + 1;
+  return counts;
 }
 
 export interface Closable {
