@@ -75,6 +75,16 @@ describe('foundation: the six services end to end', () => {
   it('given a bad key or a bad body, then the answer is an OpenAI-shaped error and nothing is forwarded', async () => {
     const bad = new OpenAI({ baseURL: `${stack.gatewayUrl}/v1`, apiKey: 'sk-wrong-key-000000', maxRetries: 0 });
     await expect(bad.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }] })).rejects.toMatchObject({ status: 401, code: 'invalid_api_key' });
+    const unauthorized = await fetch(`${stack.gatewayUrl}/v1/models`);
+    expect([unauthorized.status, unauthorized.headers.get('www-authenticate')]).toEqual([401, 'Bearer']);
+    // Nested far deeper than any call stack: refused with a 400 before anything recurses on it; the gateway stays up.
+    for (const stream of [false, true]) {
+      const deep = `{"model":"gpt-4o","stream":${stream},"messages":[{"role":"user","content":"x","extra":${'['.repeat(20_000)}${']'.repeat(20_000)}}]}`;
+      const refused = await fetch(`${stack.gatewayUrl}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${stack.apiKey}`, 'content-type': 'application/json' }, body: deep });
+      expect(refused.status).toBe(400);
+      expect(await refused.json()).toEqual({ error: { message: 'request body nests deeper than 64 levels', type: 'invalid_request_error', code: 'json_too_deep', param: null } });
+    }
+    expect((await fetch(`${stack.gatewayUrl}/health`)).status).toBe(200);
     const res = await fetch(`${stack.gatewayUrl}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${stack.apiKey}`, 'content-type': 'application/json' }, body: '{"model":' });
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual({ error: { message: expect.any(String), type: 'invalid_request_error', code: 'invalid_json', param: null } });

@@ -6,6 +6,7 @@ import { PinoNestLogger, type ServiceRuntime } from '@cp/shared/runtime';
 import { context, SpanKind, SpanStatusCode, trace } from '@cp/shared/telemetry';
 import { loadServingPlane } from '@cp/router/data-plane';
 import { GatewayConfigSchema } from './gateway-config';
+import { exceedsDepth } from './json-depth';
 import { GatewayModule } from './gateway.module';
 import { OpenAiErrorFilter, toOpenAiError } from './openai-error.filter';
 
@@ -22,6 +23,12 @@ export async function bootstrapGateway(rt: ServiceRuntime): Promise<NestFastifyA
       span.end();
     });
     context.with(trace.setSpan(context.active(), span), done);
+  });
+  // Nothing may recurse on client input without a bound: a body nested deeper than the limit is
+  // refused right after parsing, before validation, handlers or serialisation touch it.
+  fastify.addHook('preValidation', (req, reply, done) => {
+    if (req.body === null || typeof req.body !== 'object' || !exceedsDepth(req.body, config.CP_GATEWAY_MAX_JSON_DEPTH)) return done();
+    void reply.status(400).header('content-type', 'application/json').send({ error: { message: `request body nests deeper than ${config.CP_GATEWAY_MAX_JSON_DEPTH} levels`, type: 'invalid_request_error', code: 'json_too_deep', param: null } });
   });
   // Body-parser failures happen before Nest's pipeline; map them to the OpenAI shape here too.
   fastify.setErrorHandler((err, _req, reply) => {

@@ -7,6 +7,8 @@ export const GatewayConfigSchema = z.object({
   /** Comma-separated bearer keys accepted by the gateway. */
   CP_GATEWAY_KEYS: csv().pipe(z.array(z.string().min(8, 'each key needs at least 8 characters')).min(1, 'at least one key is required')),
   CP_GATEWAY_BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(8 * 1024 * 1024),
+  /** The deepest JSON a request body may nest (a chat request needs about 8); deeper is a 400 before any handler. */
+  CP_GATEWAY_MAX_JSON_DEPTH: z.coerce.number().int().min(8).max(1000).default(64),
   /** Overall deadline of one completion request, failovers included. */
   CP_REQUEST_DEADLINE_MS: z.coerce.number().int().positive().default(120_000),
   /** How long /health waits for each service before showing it as down. */

@@ -17,6 +17,8 @@ export class OpenAiErrorFilter implements ExceptionFilter {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const mapped = toOpenAiError(err);
     if (mapped.status >= 500) this.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'request failed');
+    // RFC 6750: a 401 names the scheme the client should use.
+    if (mapped.status === 401) void reply.header('www-authenticate', 'Bearer');
     void reply.status(mapped.status).header('content-type', 'application/json').send(mapped.body);
   }
 }
