@@ -3,6 +3,7 @@ import OpenAI from 'openai';
 import type { Client } from 'pg';
 import { execFile } from 'node:child_process';
 import { request } from 'node:http';
+import { createConnection } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
@@ -85,6 +86,25 @@ describe('foundation: the six services end to end', () => {
       expect(await refused.json()).toEqual({ error: { message: 'request body nests deeper than 64 levels', type: 'invalid_request_error', code: 'json_too_deep', param: null } });
     }
     expect((await fetch(`${stack.gatewayUrl}/health`)).status).toBe(200);
+    const unknown = await fetch(`${stack.gatewayUrl}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${stack.apiKey}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'nobody/nothing', messages: [{ role: 'user', content: 'x' }] }) });
+    expect(((await unknown.json()) as { error: { param: string | null } }).error.param).toBe('model');
+    // Refused by Node's HTTP parser before any handler: still the OpenAI shape, nothing echoed.
+    const port = Number(new URL(stack.gatewayUrl).port);
+    const raw = (bytes: string) =>
+      new Promise<string>((resolve, reject) => {
+        let out = '';
+        const socket = createConnection({ host: '127.0.0.1', port }, () => socket.end(bytes));
+        socket.setEncoding('utf8');
+        socket.on('data', (c: string) => (out += c));
+        socket.on('close', () => resolve(out));
+        socket.on('error', reject);
+      });
+    const bigHeader = await raw(`GET /health HTTP/1.1\r\nhost: x\r\nx-big: ${'a'.repeat(20_000)}\r\n\r\n`);
+    expect(bigHeader.split('\r\n')[0]).toBe('HTTP/1.1 431 Request Header Fields Too Large');
+    expect(JSON.parse(bigHeader.slice(bigHeader.indexOf('\r\n\r\n') + 4))).toEqual({ error: { message: 'request headers are too large', type: 'invalid_request_error', code: 'headers_too_large', param: null } });
+    const garbage = await raw('\u0001\u0002 not http at all\r\n\r\n');
+    expect(garbage.split('\r\n')[0]).toBe('HTTP/1.1 400 Bad Request');
+    expect(JSON.parse(garbage.slice(garbage.indexOf('\r\n\r\n') + 4)).error.code).toBe('malformed_request');
     const res = await fetch(`${stack.gatewayUrl}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${stack.apiKey}`, 'content-type': 'application/json' }, body: '{"model":' });
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual({ error: { message: expect.any(String), type: 'invalid_request_error', code: 'invalid_json', param: null } });

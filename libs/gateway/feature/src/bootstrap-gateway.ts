@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import type { Duplex } from 'node:stream';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadConfig } from '@cp/shared/config';
@@ -10,10 +11,23 @@ import { exceedsDepth } from './json-depth';
 import { GatewayModule } from './gateway.module';
 import { OpenAiErrorFilter, toOpenAiError } from './openai-error.filter';
 
+/**
+ * What Node's HTTP parser refuses before any handler runs (headers too large, a malformed request
+ * line) is answered in the OpenAI error shape too, echoing nothing of the input; a socket that is
+ * already gone is just closed.
+ */
+function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (!socket.writable || err.code === 'ECONNRESET') return void socket.destroy();
+  const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
+  const [status, reason, code, message] = tooLarge ? [431, 'Request Header Fields Too Large', 'headers_too_large', 'request headers are too large'] : [400, 'Bad Request', 'malformed_request', 'malformed HTTP request'];
+  const body = JSON.stringify({ error: { message, type: 'invalid_request_error', code, param: null } });
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+}
+
 /** Starts the HTTP edge on Fastify; every request runs inside a server span that its provider calls (and any NATS request) continue. */
 export async function bootstrapGateway(rt: ServiceRuntime): Promise<NestFastifyApplication> {
   const config = loadConfig(GatewayConfigSchema);
-  const adapter = new FastifyAdapter({ bodyLimit: config.CP_GATEWAY_BODY_LIMIT_BYTES, logger: false, return503OnClosing: true });
+  const adapter = new FastifyAdapter({ bodyLimit: config.CP_GATEWAY_BODY_LIMIT_BYTES, logger: false, return503OnClosing: true, clientErrorHandler: answerClientError });
   const fastify = adapter.getInstance();
   fastify.addHook('onRequest', (req, reply, done) => {
     const span = rt.tracer.startSpan(`${req.method} ${req.url.split('?')[0]}`, { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method, 'url.path': req.url.split('?')[0] } });

@@ -1,6 +1,9 @@
 import type { z } from 'zod';
 import { BusRequestError } from '@cp/shared/messaging';
 
+/** Pipeline error codes that are about one request parameter. */
+const PARAM_OF_CODE: Record<string, string> = { 'ROUTER.UNKNOWN_MODEL': 'model' };
+
 /** An error the edge answers in the OpenAI error shape; `code` is stable, `message` is for people. */
 export class GatewayError extends Error {
   constructor(
@@ -15,8 +18,9 @@ export class GatewayError extends Error {
   }
 
   /** An error the pipeline (or a control-plane service) answered, already with status, code and type. */
+  /** A pipeline error as the client sees it; an error about the requested model names `model` as its parameter. */
   static of(error: { status: number; code: string; type: string; message: string }): GatewayError {
-    return new GatewayError(error.status, error.code, error.type, error.message);
+    return new GatewayError(error.status, error.code, error.type, error.message, PARAM_OF_CODE[error.code] ?? null);
   }
 
   static invalidRequest(message: string, param: string | null = null, code = 'invalid_request') {
