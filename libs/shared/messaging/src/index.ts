@@ -4,3 +4,4 @@ export * from './event-publisher';
 export * from './nats-bus';
 export * from './dead-letters';
 export * from './event-spool';
+export * from './connection-watch';

@@ -1,11 +1,12 @@
 import { jetstream, jetstreamManager, RetentionPolicy, StorageType, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
-import { connect, headers as natsHeaders, RequestError, TimeoutError, type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import { connect, headers as natsHeaders, type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import { EVENT_SUBJECT_FILTER, MessageParked, storableJson, type EventDefinition, type EventEnvelope, type RpcDefinition, type RpcError } from '@cp/shared/contracts';
 import { currentTraceparent, extractTraceContext, injectTraceHeaders, SpanKind, context, trace, SpanStatusCode, type Tracer } from '@cp/shared/telemetry';
 import { uuidv7 } from 'uuidv7';
 import type { z } from 'zod';
 import { DeadLetters } from './dead-letters';
-import { BusRequestError } from './errors';
+import { ConnectionWatch, type ConnectionState } from './connection-watch';
+import { BusRequestError, mapRequestError } from './errors';
 import { EventPublisher, type PendingEvent } from './event-publisher';
 import type { SpooledEvent } from './event-spool';
 import { ReplyMux } from './reply-mux';
@@ -24,14 +25,6 @@ export interface BusOptions {
   onConnection?: (state: ConnectionState) => void;
 }
 
-/** Whether this process reaches NATS now, since when, and how its outages went. */
-export interface ConnectionState {
-  connected: boolean;
-  since: string;
-  outages: number;
-  /** How long the last finished outage lasted. */
-  lastOutageMs: number | null;
-}
 
 export interface PublishArgs {
   streamId: string;
@@ -58,7 +51,7 @@ export class NatsBus {
   readonly deadLetters: DeadLetters;
   private readonly mux: ReplyMux;
   private readonly subs: Subscription[] = [];
-  private readonly conn = { connected: true, since: Date.now(), outages: 0, lastOutageMs: null as number | null };
+  private readonly watch: ConnectionWatch;
 
   private constructor(
     readonly nc: NatsConnection,
@@ -74,24 +67,11 @@ export class NatsBus {
       subjectFor: (consumer) => this.subject(`cp-parked.${consumer}`),
       publishEvent: (payload, correlationId) => void this.publish(MessageParked, payload, { streamId: `parked:${payload.consumer}`, correlationId }),
     });
-    void this.watchConnection();
-  }
-
-  /** Follows the client's status events: an outage and its recovery are state that /health shows. */
-  private async watchConnection(): Promise<void> {
-    for await (const s of this.nc.status()) {
-      if (s.type === 'disconnect' && this.conn.connected) {
-        Object.assign(this.conn, { connected: false, since: Date.now(), outages: this.conn.outages + 1 });
-        this.opts.onConnection?.(this.connectionState());
-      } else if (s.type === 'reconnect' && !this.conn.connected) {
-        Object.assign(this.conn, { connected: true, lastOutageMs: Date.now() - this.conn.since, since: Date.now() });
-        this.opts.onConnection?.(this.connectionState());
-      }
-    }
+    this.watch = new ConnectionWatch(nc, opts.onConnection);
   }
 
   connectionState(): ConnectionState {
-    return { connected: this.conn.connected, since: new Date(this.conn.since).toISOString(), outages: this.conn.outages, lastOutageMs: this.conn.lastOutageMs };
+    return this.watch.state();
   }
 
   static async connect(opts: BusOptions): Promise<NatsBus> {
@@ -294,13 +274,4 @@ export class NatsBus {
     this.mux.close();
     this.events.spool?.close();
   }
-}
-
-function mapRequestError(err: unknown, subject: string, timeoutMs: number): Error {
-  if (err instanceof BusRequestError) return err;
-  if (err instanceof TimeoutError || (err instanceof Error && err.name === 'TimeoutError')) return new BusRequestError('BUS.TIMEOUT', subject, `no reply on ${subject} within ${timeoutMs} ms`);
-  if (err instanceof RequestError && err.isNoResponders()) return new BusRequestError('BUS.NO_RESPONDERS', subject, `no service is listening on ${subject}`);
-  if (err instanceof Error && /no responders/i.test(err.message)) return new BusRequestError('BUS.NO_RESPONDERS', subject, `no service is listening on ${subject}`);
-  if (err instanceof Error && /closed|draining/i.test(err.message)) return new BusRequestError('BUS.CLOSED', subject, 'connection closed');
-  return err instanceof Error ? err : new Error(String(err));
 }

@@ -41,8 +41,8 @@ export function isStackEnvName(name: string): boolean {
   return /^(CP|OTEL|NODE)_[A-Z0-9_]+$/.test(name) || /^[A-Z][A-Z0-9_]*_API_KEY$/.test(name) || ['PATH', 'HOME', 'LANG', 'TZ', 'NODE_ENV'].includes(name);
 }
 
-/** The variables of `from` (default `process.env`) that the services need, see `isStackEnvName`. */
-export function stackEnv(from: NodeJS.ProcessEnv = process.env): Record<string, string> {
+/** The variables of an environment (`processEnvironment()` from the config lib) that the services need, see `isStackEnvName`. */
+export function stackEnv(from: Readonly<Record<string, string | undefined>>): Record<string, string> {
   return Object.fromEntries(
     Object.entries(from)
       .filter((e): e is [string, string] => e[1] !== undefined && isStackEnvName(e[0]))

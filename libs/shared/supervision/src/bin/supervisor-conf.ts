@@ -5,6 +5,7 @@
  * the stack's variables from this process's environment (see stackEnv) and runs with this node.
  */
 import { resolve } from 'node:path';
+import { processEnvironment } from '@cp/shared/config';
 import { renderSupervisorConf, stackEnv } from '../supervisor-conf';
 
 const runDir = process.argv[2];
@@ -16,7 +17,7 @@ try {
   const run = resolve(runDir);
   // dist/libs/shared/supervision/src/bin -> the repository root
   const root = resolve(__dirname, '../../../../../..');
-  process.stdout.write(renderSupervisorConf({ root, runDir: run, logDir: resolve(run, 'logs'), nodePath: process.execPath, env: stackEnv() }));
+  process.stdout.write(renderSupervisorConf({ root, runDir: run, logDir: resolve(run, 'logs'), nodePath: process.execPath, env: stackEnv(processEnvironment()) }));
 } catch (err) {
   process.stderr.write(`supervisor-conf: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(1);
