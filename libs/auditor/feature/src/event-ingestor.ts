@@ -139,8 +139,11 @@ export class EventIngestor {
     if (batch.length === 0) return;
     const items = batch.map((msg) => ({ msg, ...parseEvents(msg.data) }));
     for (let delay = 250; ; delay = Math.min(delay * 2, 5000)) {
-      const done = (await this.parkInvalid(items)) && (await this.writeBatch(items) || (await this.writeOneByOne(items)));
-      if (done) return;
+      if (await this.parkInvalid(items)) {
+        const batch = await this.writeBatch(items);
+        // Event by event only when the store refused the data; a store that is away is waited for.
+        if (batch === 'stored' || (batch === 'refused' && (await this.writeOneByOne(items)))) return;
+      }
       if (this.stopping) {
         for (const it of items) it.msg.nak();
         return;
@@ -163,18 +166,19 @@ export class EventIngestor {
   }
 
   /** The common case: every event of the batch in one transaction, with the checkpoint. */
-  private async writeBatch(items: (ParsedMessage & { msg: JsMsg })[]): Promise<boolean> {
+  private async writeBatch(items: (ParsedMessage & { msg: JsMsg })[]): Promise<'stored' | 'refused' | 'store-away'> {
     const seqs = items.map((it) => it.msg.seq);
     try {
       const result = await this.store.append(items.flatMap((it) => it.events), { name: this.opts.durableName, streamSeq: this.watermark.peek(seqs) });
       this.stats.stored += result.appended;
       this.stats.duplicates += result.duplicates;
       this.settle(items);
-      return true;
+      return 'stored';
     } catch (err) {
       this.stats.failedBatches++;
-      this.logger.error({ err: errorText(err), messages: items.length }, isEventFault(err) ? 'batch refused; retrying event by event' : 'batch write failed; the store is away, retrying');
-      return false;
+      const refused = isEventFault(err);
+      this.logger.error({ err: errorText(err), messages: items.length }, refused ? 'batch refused; retrying event by event' : 'batch write failed; the store is away, retrying');
+      return refused ? 'refused' : 'store-away';
     }
   }
 

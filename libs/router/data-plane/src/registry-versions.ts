@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { AuditReplay, RegistryPublished } from '@cp/shared/contracts';
 import { processEnvironment } from '@cp/shared/config';
 import type { ServiceRuntime } from '@cp/shared/runtime';
@@ -22,11 +21,6 @@ export function registryVersion(yaml: string): string {
 export function validateRegistry(yaml: string, config: ProviderPlaneConfig): RegistryVersion {
   if (yaml.trim() === '') throw new Error('the registry file is empty');
   return { version: registryVersion(yaml), yaml, registry: parseProviderRegistry(yaml, processEnvironment(), config.CP_PROVIDER_SIM_URL.replace(/\/$/, '')) };
-}
-
-/** Reads and validates the file. */
-export function readRegistryFile(file: string, config: ProviderPlaneConfig): RegistryVersion {
-  return validateRegistry(readFileSync(file, 'utf8'), config);
 }
 
 /** The newest registry the router published, from the store (asked of the auditor), validated here; undefined when there is none or it fails. */
