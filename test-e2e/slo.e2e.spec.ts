@@ -62,6 +62,8 @@ describe('SLOs, burn-rate alerts and heartbeats on the running stack', () => {
     writeFileSync(jobsFile, ['version: 1', 'jobs:', '  - name: tick', '    schedule: "*/2 * * * * *"', '    graceSeconds: 2', '  - name: nightly-report', '    schedule: "0 3 * * *"', '    timezone: Europe/Berlin', '    graceSeconds: 900', ''].join('\n'));
     ({ stack, client, db, stop } = await startE2e({
       label: 'slo',
+      // Six services and a browser later: on a machine shared by several runs, booting alone can take a while.
+      healthTimeoutMs: 90_000,
       serviceEnv: {
         gateway: { CP_BREAKER_RESET_MS: '1500' },
         'slo-collector': {
