@@ -123,7 +123,7 @@ describe('SLOs, burn-rate alerts and heartbeats on the running stack', () => {
     expect(r.overall.degradation_rate.budgetLeft).toBe(1);
     expect(r.overall.degradation_rate.hourly).toHaveLength(24);
     expect(Object.keys(r.routes)).toContain('full');
-    expect(r.activeAlerts).toEqual([]);
+    expect(r.activeAlerts.filter((a) => a.subject.kind === 'slo')).toEqual([]);
   });
 
   it('given a scripted outage of the primary, then the SLOs show the degradation, exactly one alert is raised and reaches the webhook, and after recovery it resolves', async () => {
@@ -223,6 +223,18 @@ describe('SLOs, burn-rate alerts and heartbeats on the running stack', () => {
     expect(code).toBe(1);
     const log = readFileSync(join(stack.logDir, 'slo-collector-bad.log'), 'utf8');
     expect(log).toContain('jobs[1] (broken-cron): invalid cron expression');
+  });
+
+  it('given a provider that refuses its key, then its breaker opens as misconfigured, which alerts at once, and the alert resolves when the fixed key lets a probe through', async () => {
+    const before = hooks.received.length;
+    await sim(stack).fault('openai', { type: 'status', status: 401 });
+    const r = await client.chat.completions.create({ model: 'openai/gpt-4o', messages: [{ role: 'user', content: 'key?' }] });
+    expect(r.choices[0].message.content).toBe('echo: key?');
+    const alert = await waitFor('the misconfiguration alert at the webhook', async () => hooks.received.slice(before).find((h) => h.type === 'slo.alert-raised' && h.subject.kind === 'breaker_misconfigured' && (h.subject as { key?: string }).key === 'openai/gpt-4o'));
+    await sim(stack).clear('openai');
+    await sleep(1600);
+    expect((await client.chat.completions.create({ model: 'openai/gpt-4o', messages: [{ role: 'user', content: 'fixed' }] })).model).toBe('gpt-4o');
+    await waitFor('the misconfiguration alert resolved', async () => hooks.received.find((h) => h.type === 'slo.alert-resolved' && h.alertId === alert.alertId));
   });
 
   it('given the outage, then the dashboard in Chromium shows the SLO cards with sparklines, the breakers, the failovers, the alerts and the heartbeats', async () => {

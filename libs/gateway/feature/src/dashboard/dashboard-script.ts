@@ -42,13 +42,16 @@ export const DASHBOARD_JS = String.raw`(function () {
   }
 
   function sparkline(slo, target, series) {
+    // From the first hour with data (at least the last two), so a young deployment's line is not a speck at the right edge.
+    var first = series.findIndex(function (p) { return p.value !== null; });
+    series = series.slice(Math.min(first < 0 ? series.length : first, Math.max(0, series.length - 2)));
     var xs = series.map(function (p) { return p.hourStart / 1000; });
     var ys = series.map(function (p) { return p.value; });
     var data = [xs, ys];
     var box = target.querySelector('.spark');
     if (charts[slo] && charts[slo].root.parentNode === box) { charts[slo].setData(data); return; }
     box.replaceChildren();
-    charts[slo] = new uPlot({ width: 200, height: 46, legend: { show: false }, cursor: { show: false }, scales: { x: { time: true } }, axes: [{ show: false }, { show: false }], series: [{}, { stroke: '#3b6fd0', width: 1.5, fill: '#3b6fd022', spanGaps: true }] }, data, box);
+    charts[slo] = new uPlot({ width: 200, height: 46, legend: { show: false }, cursor: { show: false }, scales: { x: { time: true } }, axes: [{ show: false }, { show: false }], series: [{}, { stroke: '#3b6fd0', width: 1.5, fill: '#3b6fd022', spanGaps: true, points: { show: true, size: 4 } }] }, data, box);
   }
 
   function renderSlo(report) {
