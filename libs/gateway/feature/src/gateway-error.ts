@@ -17,10 +17,9 @@ export class GatewayError extends Error {
     this.name = 'GatewayError';
   }
 
-  /** An error the pipeline (or a control-plane service) answered, already with status, code and type. */
   /** A pipeline error as the client sees it; an error about the requested model names `model` as its parameter. */
-  static of(error: { status: number; code: string; type: string; message: string }): GatewayError {
-    return new GatewayError(error.status, error.code, error.type, error.message, PARAM_OF_CODE[error.code] ?? null);
+  static of(error: { status: number; code: string; type: string; message: string; param?: string | null }): GatewayError {
+    return new GatewayError(error.status, error.code, error.type, error.message, error.param ?? PARAM_OF_CODE[error.code] ?? null);
   }
 
   static invalidRequest(message: string, param: string | null = null, code = 'invalid_request') {

@@ -13,6 +13,8 @@ export interface CompletionError {
   code: string;
   type: string;
   message: string;
+  /** The request field the error is about (`model`, `messages[1].content[0].image_url.url`), when one is. */
+  param?: string | null;
 }
 
 /** How a plain completion ended; the trail goes into the request's ledger event either way. */

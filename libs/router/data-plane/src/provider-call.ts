@@ -1,15 +1,29 @@
 import type { ChatCompletionRequest, ChatCompletionResponse } from '@cp/shared/contracts';
-import { adapterFor, classifyProviderError, parseRetryAfter, providerErrorDetail, type ModelSpec, type ProviderErrorClassification, type ProviderFailure, type ResolvedProvider } from '@cp/router/domain';
+import { adapterFor, classifyProviderError, parseRetryAfter, providerErrorDetail, type ModelSpec, type ProviderErrorClassification, type ProviderFailure, type ResolvedProvider, type WireAdapter, type WireHttpRequest } from '@cp/router/domain';
 import { HttpProviderClient, ProviderTransportError } from './http-provider-client';
 
 export type CallOutcome =
   | { ok: true; response: ChatCompletionResponse; usage?: ChatCompletionResponse['usage'] }
   | { ok: false; classification: ProviderErrorClassification; status?: number; message: string };
 
-/** One non-streaming call to one provider in its own wire format; every failure comes back classified. */
-export async function callProvider(http: HttpProviderClient, provider: ResolvedProvider, model: ModelSpec, request: ChatCompletionRequest, deadlineAt: number): Promise<CallOutcome> {
+/** A request translated to one provider's wire, ready to send, with the adapter that reads the answer. */
+export interface PreparedCall {
+  adapter: WireAdapter;
+  built: WireHttpRequest;
+}
+
+/**
+ * Translates the request for one provider. Pure and done before the breaker is asked, so content the
+ * wire cannot carry (`InvalidChatRequestError`, a 400 naming the field) never reaches a provider,
+ * never counts against a breaker and never holds its half-open probe slot.
+ */
+export function prepareCall(provider: ResolvedProvider, model: ModelSpec, request: ChatCompletionRequest, stream: boolean): PreparedCall {
   const adapter = adapterFor(provider.wire);
-  const built = adapter.buildRequest({ ...request, stream: false }, model, provider);
+  return { adapter, built: adapter.buildRequest({ ...request, stream }, model, provider) };
+}
+
+/** One non-streaming call to one provider in its own wire format; every failure comes back classified. */
+export async function callProvider(http: HttpProviderClient, provider: ResolvedProvider, model: ModelSpec, { adapter, built }: PreparedCall, deadlineAt: number): Promise<CallOutcome> {
   const fail = (failure: ProviderFailure, message: string): CallOutcome => ({ ok: false, classification: classifyProviderError(failure), status: failure.status, message });
   try {
     return await http.send(

@@ -1,5 +1,5 @@
 import type { ChatCompletionRequest, ContentPart, ToolChoice } from '@cp/shared/contracts';
-import { type ConversationMessage, contentParts, contentText, guessImageMimeType, isHttpUrl, isSystemMessage, parseDataUrl, systemTexts } from '../../chat/content';
+import { type ConversationMessage, contentParts, contentText, guessImageMimeType, imageSource, isSystemMessage, partParam, systemTexts } from '../../chat/content';
 import { InvalidChatRequestError } from '../../errors/domain-errors';
 import { isPlainObject, parseToolArguments } from '../tool-arguments';
 import { splitToolCallId } from '../tool-call-id';
@@ -24,16 +24,17 @@ export interface GeminiRequest {
   generationConfig?: { maxOutputTokens?: number; temperature?: number; topP?: number; stopSequences?: string[]; responseMimeType?: string };
 }
 
-function imagePart(url: string, index: number): GeminiRequestPart {
-  const data = parseDataUrl(url);
-  if (data) return { inlineData: { mimeType: data.mediaType, data: data.base64 } };
-  if (isHttpUrl(url)) return { fileData: { mimeType: guessImageMimeType(url), fileUri: url } };
-  throw new InvalidChatRequestError('image_url must be a base64 data URL or an http(s) URL', `messages[${index}].content`);
+/** The image media types Gemini takes inline. */
+const GEMINI_IMAGE_TYPES: ReadonlySet<string> = new Set(['image/png', 'image/jpeg', 'image/webp', 'image/heic', 'image/heif']);
+
+function imagePart(url: string, param: string): GeminiRequestPart {
+  const source = imageSource(url, param, 'gemini', GEMINI_IMAGE_TYPES);
+  return source.kind === 'data' ? { inlineData: { mimeType: source.mediaType, data: source.base64 } } : { fileData: { mimeType: guessImageMimeType(source.url), fileUri: source.url } };
 }
 
 function userParts(parts: ContentPart[], index: number): GeminiRequestPart[] {
-  return parts.flatMap((part): GeminiRequestPart[] => {
-    if (part.type === 'image_url') return [imagePart(part.image_url.url, index)];
+  return parts.flatMap((part, i): GeminiRequestPart[] => {
+    if (part.type === 'image_url') return [imagePart(part.image_url.url, partParam(index, i, 'image_url.url'))];
     return part.text === '' ? [] : [{ text: part.text }];
   });
 }
@@ -75,7 +76,7 @@ function toContent(message: ConversationMessage, index: number, toolNames: Map<s
     case 'tool': {
       // Gemini matches results to calls by function name, which OpenAI tool messages do not carry.
       const name = toolNames.get(message.tool_call_id);
-      if (!name) throw new InvalidChatRequestError(`tool message answers unknown tool_call_id '${message.tool_call_id}'`, `messages[${index}].tool_call_id`);
+      if (!name) throw new InvalidChatRequestError(`tool message answers unknown tool_call_id '${message.tool_call_id.slice(0, 64)}'`, `messages[${index}].tool_call_id`);
       return { role: 'user', parts: [{ functionResponse: { name, response: functionResponse(contentText(message.content)) } }] };
     }
   }

@@ -69,6 +69,14 @@ describe('toGeminiRequest', () => {
         { fileData: { mimeType: 'image/png', fileUri: 'https://example.com/cat.PNG?size=2' } },
       ]);
     });
+    it.each([
+      ['javascript:alert(1)', /scheme 'javascript'/],
+      ['data:;base64,AAAA', /not of the form/],
+      ['data:image/gif;base64,R0lGOD==', /media type 'image\/gif'/],
+    ])('Given the image URL %s, When translated, Then InvalidChatRequestError names the part\'s url field', (url, message) => {
+      const req: ChatCompletionRequest = { model: 'x', messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url } }] }] };
+      expect(() => toGeminiRequest(req, MODEL)).toThrow(expect.objectContaining({ code: 'ROUTER.INVALID_REQUEST', param: 'messages[0].content[0].image_url.url', message: expect.stringMatching(message) }));
+    });
   });
 
   describe('options', () => {
