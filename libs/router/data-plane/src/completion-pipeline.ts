@@ -101,7 +101,7 @@ export class CompletionPipeline {
       let outcome = await kind.call(provider, model, prepared);
       const retryAfter = outcome.ok || kind.committed(outcome) ? undefined : outcome.classification.retryableAfterMs;
       if (retryAfter !== undefined && Date.now() + retryAfter < req.deadlineAt) {
-        attempts.push(failedAttempt(ref, outcome as Failure, started));
+        attempts.push(failedAttempt(ref, outcome as Failure, started, prepared));
         await new Promise((r) => setTimeout(r, retryAfter));
         started = performance.now();
         outcome = await kind.call(provider, model, prepared);
@@ -109,7 +109,7 @@ export class CompletionPipeline {
       if (outcome.ok) {
         this.breakers.recordSuccess(key).forEach(this.onTransition);
         breakers[key] = this.breakers.stateOf(key).status;
-        attempts.push({ provider: ref.provider, model: ref.model, outcome: 'ok', latencyMs: ms(started), usage: outcome.usage, ...(outcome.usage ? { costUsd: usageCostUsd(outcome.usage, model.pricePerMTok) } : {}) });
+        attempts.push({ provider: ref.provider, model: ref.model, outcome: 'ok', latencyMs: ms(started), usage: outcome.usage, ...(outcome.usage ? { costUsd: usageCostUsd(outcome.usage, model.pricePerMTok) } : {}), ...clampOf(prepared) });
         return { kind: 'served', ref, outcome: outcome as O & { ok: true }, trail: trail() };
       }
       const cancelled = (outcome as { cancelled?: boolean }).cancelled === true;
@@ -119,7 +119,7 @@ export class CompletionPipeline {
         for (const m of provider.models) this.breakers.recordMisconfigured(breakerKey(provider.id, m.id), outcome.classification.reason).forEach(this.onTransition);
       } else this.breakers.recordFailure(key, outcome.classification.class).forEach(this.onTransition);
       breakers[key] = this.breakers.stateOf(key).status;
-      attempts.push(failedAttempt(ref, outcome, started));
+      attempts.push(failedAttempt(ref, outcome, started, prepared));
       if (cancelled) return { kind: 'failed', ref, outcome, error: { status: 499, code: 'CLIENT.CANCELLED', type: 'invalid_request_error', message: 'the client closed the stream' }, trail: trail() };
       if (kind.committed(outcome)) {
         return { kind: 'failed', ref, outcome, error: { status: 502, code: 'PROVIDER.STREAM_INTERRUPTED', type: 'server_error', message: `the stream from ${ref.provider}/${ref.model} was interrupted: ${outcome.message}` }, trail: trail() };
@@ -133,8 +133,12 @@ export class CompletionPipeline {
   }
 }
 
-function failedAttempt(ref: ModelRef, outcome: Failure, started: number): ProviderAttempt {
-  return { provider: ref.provider, model: ref.model, outcome: 'error', errorClass: outcome.classification.class, status: outcome.status, message: outcome.message, latencyMs: ms(started) };
+function failedAttempt(ref: ModelRef, outcome: Failure, started: number, prepared: PreparedCall): ProviderAttempt {
+  return { provider: ref.provider, model: ref.model, outcome: 'error', errorClass: outcome.classification.class, status: outcome.status, message: outcome.message, latencyMs: ms(started), ...clampOf(prepared) };
+}
+
+function clampOf(prepared: PreparedCall): Pick<ProviderAttempt, 'maxTokensClamped'> {
+  return prepared.clamped ? { maxTokensClamped: prepared.clamped } : {};
 }
 
 function ms(started: number): number {

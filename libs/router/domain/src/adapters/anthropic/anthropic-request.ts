@@ -1,4 +1,5 @@
 import type { ChatCompletionRequest, ContentPart, FunctionTool, ToolChoice } from '@cp/shared/contracts';
+import { assertSingleChoice } from '../../chat/output-limit';
 import { type ConversationMessage, contentParts, contentText, imageSource, isSystemMessage, partParam, systemTexts } from '../../chat/content';
 import { parseToolArguments } from '../tool-arguments';
 import { splitToolCallId } from '../tool-call-id';
@@ -86,9 +87,12 @@ function tool(t: FunctionTool): NonNullable<AnthropicRequest['tools']>[number] {
 /**
  * Translates an OpenAI chat request to the Anthropic Messages API. System and developer messages
  * (wherever they appear) join into `system`; `max_tokens` is required there, so it falls back to
- * `maxOutputDefault`; temperature is capped at Anthropic's maximum of 1.
+ * `maxOutputDefault`; temperature is capped at Anthropic's maximum of 1. Options the Messages API
+ * has no field for (penalties, seed, logprobs, `response_format`, unknown fields) are dropped; `n`
+ * above 1 is refused.
  */
 export function toAnthropicRequest(req: ChatCompletionRequest, model: { id: string }, maxOutputDefault: number): AnthropicRequest {
+  assertSingleChoice(req, 'anthropic');
   const system = systemTexts(req.messages);
   const turns = req.messages.flatMap((m, index) => (isSystemMessage(m) ? [] : [messageBlocks(m, index)]));
   const body: AnthropicRequest = { model: model.id, max_tokens: req.max_completion_tokens ?? req.max_tokens ?? maxOutputDefault, messages: mergeTurns(turns) };

@@ -84,6 +84,11 @@ describe('toAnthropicRequest', () => {
       expect(() => toAnthropicRequest(req, MODEL, 1024)).toThrow(InvalidChatRequestError);
     });
 
+    it('Given n above 1, When translated, Then InvalidChatRequestError names n; unknown fields are dropped', () => {
+      expect(() => toAnthropicRequest({ ...AGENT_TURN, n: 3 }, MODEL, 1024)).toThrow(expect.objectContaining({ code: 'ROUTER.INVALID_REQUEST', param: 'n' }));
+      expect(JSON.stringify(toAnthropicRequest({ ...AGENT_TURN, some_vendor_option: 1, seed: 3 }, MODEL, 1024))).not.toMatch(/some_vendor_option|seed/);
+    });
+
     it('Given tool arguments that are not JSON, When translated, Then the text is kept under _raw', () => {
       const req: ChatCompletionRequest = { ...AGENT_TURN, messages: [{ role: 'assistant', content: null, tool_calls: [{ id: 't', type: 'function', function: { name: 'f', arguments: '{city: Paris' } }] }] };
       expect(toAnthropicRequest(req, MODEL, 1024).messages[0].content).toEqual([{ type: 'tool_use', id: 't', name: 'f', input: { _raw: '{city: Paris' } }]);

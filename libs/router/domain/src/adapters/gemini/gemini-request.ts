@@ -1,4 +1,5 @@
 import type { ChatCompletionRequest, ContentPart, ToolChoice } from '@cp/shared/contracts';
+import { assertSingleChoice } from '../../chat/output-limit';
 import { type ConversationMessage, contentParts, contentText, guessImageMimeType, imageSource, isSystemMessage, partParam, systemTexts } from '../../chat/content';
 import { InvalidChatRequestError } from '../../errors/domain-errors';
 import { isPlainObject, parseToolArguments } from '../tool-arguments';
@@ -21,7 +22,17 @@ export interface GeminiRequest {
   systemInstruction?: { parts: { text: string }[] };
   tools?: { functionDeclarations: { name: string; description?: string; parametersJsonSchema?: Record<string, unknown> }[] }[];
   toolConfig?: { functionCallingConfig: { mode: 'AUTO' | 'ANY' | 'NONE'; allowedFunctionNames?: string[] } };
-  generationConfig?: { maxOutputTokens?: number; temperature?: number; topP?: number; stopSequences?: string[]; responseMimeType?: string };
+  generationConfig?: {
+    maxOutputTokens?: number;
+    temperature?: number;
+    topP?: number;
+    stopSequences?: string[];
+    presencePenalty?: number;
+    frequencyPenalty?: number;
+    seed?: number;
+    responseMimeType?: string;
+    responseJsonSchema?: Record<string, unknown>;
+  };
 }
 
 /** The image media types Gemini takes inline. */
@@ -108,17 +119,25 @@ function generationConfig(req: ChatCompletionRequest): GeminiRequest['generation
   if (typeof req.temperature === 'number') config.temperature = req.temperature;
   if (typeof req.top_p === 'number') config.topP = req.top_p;
   if (req.stop) config.stopSequences = typeof req.stop === 'string' ? [req.stop] : req.stop;
-  const format = req.response_format?.type;
-  if (format === 'json_object' || format === 'json_schema') config.responseMimeType = 'application/json';
+  if (typeof req.presence_penalty === 'number') config.presencePenalty = req.presence_penalty;
+  if (typeof req.frequency_penalty === 'number') config.frequencyPenalty = req.frequency_penalty;
+  if (typeof req.seed === 'number') config.seed = req.seed;
+  const format = req.response_format;
+  if (format?.type === 'json_object' || format?.type === 'json_schema') config.responseMimeType = 'application/json';
+  // Plain JSON Schema, as OpenAI clients write it (`responseSchema` would want Google's OpenAPI subset).
+  if (format?.type === 'json_schema' && format.json_schema.schema) config.responseJsonSchema = format.json_schema.schema;
   return Object.keys(config).length > 0 ? config : undefined;
 }
 
 /**
  * Translates an OpenAI chat request to a Gemini generateContent body. The model goes in the URL
- * (`geminiPath`), not the body. Tool parameters travel as `parametersJsonSchema`, which takes JSON
- * Schema as OpenAI tools declare it.
+ * (`geminiPath`), not the body. Tool parameters travel as `parametersJsonSchema` and a `json_schema`
+ * response format as `responseJsonSchema`, both of which take JSON Schema as OpenAI clients write it.
+ * Options Gemini has no field for (`logprobs`, `logit_bias`, unknown fields) are dropped; `n` above 1
+ * is refused.
  */
 export function toGeminiRequest(req: ChatCompletionRequest, model: { id: string }): GeminiRequest {
+  assertSingleChoice(req, 'gemini');
   const toolNames = new Map<string, string>();
   const system = systemTexts(req.messages);
   const contents = req.messages.flatMap((m, index) => (isSystemMessage(m) ? [] : [toContent(m, index, toolNames, model.id)]));

@@ -98,6 +98,24 @@ describe('toGeminiRequest', () => {
       expect(toGeminiRequest(req, MODEL).generationConfig).toEqual({ maxOutputTokens: 256, temperature: 0.4, topP: 0.8, stopSequences: ['END'], responseMimeType: 'application/json' });
     });
 
+    it('Given a json_schema response format, When translated, Then its schema goes as responseJsonSchema with JSON mode', () => {
+      const schema = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] };
+      const req: ChatCompletionRequest = { model: 'x', messages: [{ role: 'user', content: 'hi' }], response_format: { type: 'json_schema', json_schema: { name: 'weather', schema, strict: true } } };
+      expect(toGeminiRequest(req, MODEL).generationConfig).toEqual({ responseMimeType: 'application/json', responseJsonSchema: schema });
+    });
+
+    it('Given penalties and a seed, When translated, Then they land in generationConfig and unknown fields are dropped', () => {
+      const req: ChatCompletionRequest = { model: 'x', messages: [{ role: 'user', content: 'hi' }], presence_penalty: 0.5, frequency_penalty: -1, seed: 42, logprobs: true, some_vendor_option: 1 };
+      const body = toGeminiRequest(req, MODEL);
+      expect(body.generationConfig).toEqual({ presencePenalty: 0.5, frequencyPenalty: -1, seed: 42 });
+      expect(JSON.stringify(body)).not.toContain('some_vendor_option');
+    });
+
+    it('Given n above 1, When translated, Then InvalidChatRequestError names n', () => {
+      expect(() => toGeminiRequest({ model: 'x', messages: [{ role: 'user', content: 'hi' }], n: 2 }, MODEL)).toThrow(expect.objectContaining({ code: 'ROUTER.INVALID_REQUEST', param: 'n' }));
+      expect(toGeminiRequest({ model: 'x', messages: [{ role: 'user', content: 'hi' }], n: 1 }, MODEL).contents).toHaveLength(1);
+    });
+
     it('Given no options, When translated, Then generationConfig, tools and systemInstruction are absent', () => {
       expect(Object.keys(toGeminiRequest({ model: 'x', messages: [{ role: 'user', content: 'hi' }] }, MODEL))).toEqual(['contents']);
     });
