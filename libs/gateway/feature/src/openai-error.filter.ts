@@ -19,6 +19,8 @@ export class OpenAiErrorFilter implements ExceptionFilter {
     if (mapped.status >= 500) this.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'request failed');
     // RFC 6750: a 401 names the scheme the client should use.
     if (mapped.status === 401) void reply.header('www-authenticate', 'Bearer');
+    // Every provider was rate limited: say when to come back (the smallest Retry-After they sent).
+    if (err instanceof GatewayError && err.retryAfterSeconds !== undefined) void reply.header('retry-after', String(err.retryAfterSeconds));
     void reply.status(mapped.status).header('content-type', 'application/json').send(mapped.body);
   }
 }

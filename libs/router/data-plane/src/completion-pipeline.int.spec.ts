@@ -110,4 +110,15 @@ describe('CompletionPipeline (in-process, against provider-sim)', () => {
     expect(await pipeline.complete(ask('probe', { model: 'ant/claude-x' }))).toMatchObject({ ok: true, provider: 'ant' });
     expect(breakers.stateOf('ant/claude-x')).toMatchObject({ status: 'closed' });
   });
+
+  it('given every candidate answers 429 with a Retry-After, then the 503 carries the smallest one; a candidate that answers otherwise drops the hint', async () => {
+    await fault('oai', { type: 'rate_limit', retryAfterSeconds: 7 });
+    await fault('ant', { type: 'rate_limit', retryAfterSeconds: 4 });
+    await fault('gem', { type: 'rate_limit', retryAfterSeconds: 9 });
+    expect(await pipeline.complete(ask('busy'))).toMatchObject({ ok: false, error: { status: 503, code: 'ROUTER.NO_HEALTHY_PROVIDER', retryAfterSeconds: 4 } });
+    await fault('gem', { type: 'status', status: 500 });
+    const mixed = await pipeline.complete(ask('busy'));
+    expect(mixed).toMatchObject({ ok: false, error: { status: 503 } });
+    expect(mixed.ok === false && mixed.error.retryAfterSeconds).toBeUndefined();
+  });
 });

@@ -73,6 +73,8 @@ export class CompletionPipeline {
       throw err;
     }
     const attempts: ProviderAttempt[] = [];
+    // Retry-After of each rate-limited answer; `null` once a provider answered anything else.
+    let retryHints: number[] | null = [];
     const breakers: Record<string, string> = {};
     const trail = (): DecisionTrail => ({ route, attempts, failover: attempts.some((a) => a.outcome !== 'ok'), breakers });
 
@@ -120,6 +122,8 @@ export class CompletionPipeline {
       } else this.breakers.recordFailure(key, outcome.classification.class).forEach(this.onTransition);
       breakers[key] = this.breakers.stateOf(key).status;
       attempts.push(failedAttempt(ref, outcome, started, prepared));
+      const hint = outcome.classification.retryAfterMs;
+      retryHints = retryHints && hint !== undefined && outcome.classification.class === 'rate_limited' ? [...retryHints, hint] : null;
       if (cancelled) return { kind: 'failed', ref, outcome, error: { status: 499, code: 'CLIENT.CANCELLED', type: 'invalid_request_error', message: 'the client closed the stream' }, trail: trail() };
       if (kind.committed(outcome)) {
         return { kind: 'failed', ref, outcome, error: { status: 502, code: 'PROVIDER.STREAM_INTERRUPTED', type: 'server_error', message: `the stream from ${ref.provider}/${ref.model} was interrupted: ${outcome.message}` }, trail: trail() };
@@ -129,12 +133,19 @@ export class CompletionPipeline {
       }
     }
     const tried = attempts.map((a) => `${a.provider}/${a.model} (${a.errorClass ?? a.outcome})`).join(', ');
-    return { kind: 'failed', error: { status: 503, code: 'ROUTER.NO_HEALTHY_PROVIDER', type: 'service_unavailable', message: `no provider could serve the request; tried: ${tried || 'none'}` }, trail: trail() };
+    const retryAfter = retryAfterSeconds(retryHints);
+    return { kind: 'failed', error: { status: 503, code: 'ROUTER.NO_HEALTHY_PROVIDER', type: 'service_unavailable', message: `no provider could serve the request; tried: ${tried || 'none'}`, ...(retryAfter === undefined ? {} : { retryAfterSeconds: retryAfter }) }, trail: trail() };
   }
 }
 
 function failedAttempt(ref: ModelRef, outcome: Failure, started: number, prepared: PreparedCall): ProviderAttempt {
   return { provider: ref.provider, model: ref.model, outcome: 'error', errorClass: outcome.classification.class, status: outcome.status, message: outcome.message, latencyMs: ms(started), ...clampOf(prepared) };
+}
+
+/** The smallest Retry-After, when every provider that answered gave one (skipped candidates did not answer). */
+function retryAfterSeconds(hints: number[] | null): number | undefined {
+  if (!hints || hints.length === 0) return undefined;
+  return Math.max(0, Math.ceil(Math.min(...hints) / 1000));
 }
 
 function clampOf(prepared: PreparedCall): Pick<ProviderAttempt, 'maxTokensClamped'> {

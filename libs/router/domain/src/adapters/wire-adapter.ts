@@ -26,7 +26,10 @@ export interface WireHttpRequest {
 export interface WireAdapter {
   readonly wire: Wire;
   buildRequest(req: ChatCompletionRequest, model: ModelSpec, provider: ResolvedProvider): WireHttpRequest;
-  /** `requestModel` is the model name reported back to the client. */
+  /**
+   * `requestModel` is what the answer reports as `model`; the completion pipeline passes the registry
+   * id of the model that served (`gemini-2.5-pro`, not `auto`), as OpenAI reports the model it used.
+   */
   parseResponse(json: unknown, requestModel: string): ChatCompletionResponse;
   createStreamTranslator(requestModel: string, options?: StreamTranslatorOptions): StreamTranslator;
 }

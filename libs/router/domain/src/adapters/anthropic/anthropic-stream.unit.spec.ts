@@ -30,8 +30,10 @@ describe('AnthropicStreamTranslator', () => {
   describe('push', () => {
     it('Given a recorded tool-use stream, When translated, Then role, text, tool header, argument pieces and finish arrive in order', () => {
       const { translator, chunks } = run(TOOL_STREAM);
+      // OpenAI's chunk shape: every choice says logprobs: null.
+      expect(chunks.every((c) => c.choices.every((choice) => choice.logprobs === null))).toBe(true);
       expect(chunks.map((c) => [c.choices[0].delta, c.choices[0].finish_reason])).toEqual([
-        [{ role: 'assistant', content: '' }, null],
+        [{ role: 'assistant', content: '', refusal: null }, null],
         [{ content: 'Checking' }, null],
         [{ tool_calls: [{ index: 0, id: 'toolu_1', type: 'function', function: { name: 'get_weather', arguments: '' } }] }, null],
         [{ tool_calls: [{ index: 0, function: { arguments: '{"city": ' } }] }, null],

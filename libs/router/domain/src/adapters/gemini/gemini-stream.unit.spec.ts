@@ -23,7 +23,7 @@ describe('GeminiStreamTranslator', () => {
     it('Given a recorded text stream, When translated, Then text deltas follow with the role first and a stop chunk ends it', () => {
       const { translator, chunks } = run(TEXT_STREAM);
       expect(chunks.map((c) => [c.choices[0].delta, c.choices[0].finish_reason])).toEqual([
-        [{ role: 'assistant', content: 'The sky' }, null],
+        [{ role: 'assistant', content: 'The sky', refusal: null }, null],
         [{ content: ' is blue.' }, null],
         [{}, 'stop'],
       ]);
@@ -38,7 +38,7 @@ describe('GeminiStreamTranslator', () => {
       });
       const { translator, chunks } = run([final], true);
       expect(chunks.map((c) => c.choices[0]?.delta ?? null)).toEqual([
-        { role: 'assistant', tool_calls: [{ index: 0, id: 'call_id2', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] },
+        { role: 'assistant', refusal: null, tool_calls: [{ index: 0, id: 'call_id2', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] },
         {},
         null,
       ]);
