@@ -1,5 +1,6 @@
 import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
+import { processSecrets } from '@cp/shared/contracts';
 import type { Logger } from '@cp/shared/telemetry';
 import { GatewayError } from './gateway-error';
 
@@ -26,7 +27,8 @@ export class OpenAiErrorFilter implements ExceptionFilter {
 }
 
 export function toOpenAiError(err: unknown): Mapped {
-  const body = (status: number, code: string | null, type: string, message: string, param: string | null = null): Mapped => ({ status, body: { error: { message, type, code, param } } });
+  // Whatever a message was made of, no configured key or key-shaped string reaches the client.
+  const body = (status: number, code: string | null, type: string, message: string, param: string | null = null): Mapped => ({ status, body: { error: { message: processSecrets.redact(message), type, code, param } } });
   if (err instanceof GatewayError) return body(err.status, err.code, err.type, err.message, err.param);
   const fastifyCode = (err as { code?: string }).code;
   const statusCode = (err as { statusCode?: number }).statusCode;

@@ -63,6 +63,20 @@ describe('AnthropicStreamTranslator', () => {
       expect(() => translator.push(ev({ type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } }))).toThrow(expect.objectContaining({ errorClass: 'server', status: 529 }));
     });
 
+    it('Given an error event echoing a key at length, When pushed, Then the message has no key and the provider text is cut to 300 characters', () => {
+      const translator = new AnthropicStreamTranslator('auto', {}, testContext());
+      translator.push(TOOL_STREAM[0]);
+      const key = `sk-ant-api03-${'k'.repeat(80)}`;
+      let message = '';
+      try {
+        translator.push(ev({ type: 'error', error: { type: 'authentication_error', message: `invalid x-api-key ${key} ${'w'.repeat(2000)}` } }));
+      } catch (err) {
+        message = (err as Error).message;
+      }
+      expect(message).toMatch(/^Anthropic stream error authentication_error: invalid x-api-key \[redacted\] w+…$/);
+      expect(message.length).toBe('Anthropic stream error authentication_error: '.length + 300);
+    });
+
     it('Given malformed JSON, When pushed, Then ProviderResponseError is thrown', () => {
       const translator = new AnthropicStreamTranslator('auto', {}, testContext());
       expect(() => translator.push({ event: 'message_start', data: '{"type":"message_start",' })).toThrow(ProviderResponseError);
