@@ -194,5 +194,6 @@ export const geminiWire: WireFormat = {
   renderStream: renderGeminiStream,
   terminalFrames: 1,
   errorBody: geminiErrorBody,
+  errorEvent: (message) => sseData(geminiErrorBody(500, message)),
   wrongSchemaStream: sseData({ result: 'ok' }),
 };

@@ -163,5 +163,6 @@ export const openAiWire: WireFormat = {
   renderStream: renderOpenAiStream,
   terminalFrames: 1,
   errorBody: openAiErrorBody,
+  errorEvent: (message) => sseData(openAiErrorBody(500, message)),
   wrongSchemaStream: `${sseData({ result: 'ok' })}data: [DONE]\n\n`,
 };
