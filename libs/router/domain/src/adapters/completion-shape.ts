@@ -32,3 +32,14 @@ export function chatCompletion(answer: TranslatedAnswer): ChatCompletionResponse
     ...(answer.usage ? { usage: answer.usage } : {}),
   };
 }
+
+/**
+ * An OpenAI-compatible provider's answer with the fields the SDKs type as always present filled in
+ * when the provider left them out (several OpenAI-compatible APIs omit `logprobs` and `refusal`).
+ */
+export function withOpenAiNulls(response: ChatCompletionResponse): ChatCompletionResponse {
+  return {
+    ...response,
+    choices: response.choices.map((choice) => ({ ...choice, logprobs: choice['logprobs'] ?? null, message: { ...choice.message, refusal: choice.message['refusal'] ?? null } })),
+  };
+}
