@@ -85,7 +85,7 @@ describe('the wire edge (openai SDK through the gateway)', () => {
     }
   });
 
-  it('given values out of what the gateway knows, then each is a 400 naming its parameter; n above 1 on a one-choice wire names n', async () => {
+  it('given values out of what the gateway knows (ranges, response formats, a content part of an unknown type), then each is a 400 naming its parameter; n above 1 on a one-choice wire names n', async () => {
     const ask = { model: 'openai/gpt-4o', messages: [{ role: 'user', content: 'x' }] };
     const cases: [Record<string, unknown>, string][] = [
       [{ ...ask, n: 9 }, 'n'],
@@ -98,6 +98,7 @@ describe('the wire edge (openai SDK through the gateway)', () => {
       [{ ...ask, logit_bias: { '50256': -101 } }, 'logit_bias.50256'],
       [{ ...ask, response_format: { type: 'yaml' } }, 'response_format.type'],
       [{ ...ask, response_format: { type: 'json_schema', json_schema: { schema: WEATHER } } }, 'response_format.json_schema.name'],
+      [{ ...ask, messages: [{ role: 'user', content: [{ type: 'text', text: 'hear this' }, { type: 'input_audio', input_audio: { data: 'AAAA', format: 'wav' } }] }] }, 'messages.0.content'],
       [{ ...ask, model: 'gemini/gemini-2.5-flash', n: 2 }, 'n'],
       [{ ...ask, model: 'claude/claude-sonnet-4-5', n: 3 }, 'n'],
     ];
