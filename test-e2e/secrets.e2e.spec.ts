@@ -88,6 +88,8 @@ describe('secrets: no provider key in any answer, event, span or log line', () =
       const cut = await ask(p, `stream from ${p}`, true);
       expect(cut.status).toBe(200);
       expect(cut.text).not.toContain('[DONE]');
+      // The provider's error event reached the client's stream: its words, the key replaced.
+      expect(cut.text).toContain('Incorrect API key provided: [redacted].');
       await sim(stack).fault(p, { type: 'echo_key', mode: 'malformed', times: 1 });
       expect((await ask(p, `garbled answer from ${p}`)).status).toBe(200);
       await sim(stack).fault(p, { type: 'echo_key', mode: 'malformed', afterChunks: 0, times: 1 });
