@@ -37,14 +37,15 @@ export async function openDashboard(gatewayUrl: string, apiKey: string, screensh
     await page.click('button[type=submit]');
     // Live data: the cards, the breaker rows and the audit head arrive from the polls.
     await page.waitForSelector('#slo-cards .card .spark canvas', { timeout: 15_000 });
-    await page.waitForFunction(() => document.querySelectorAll('#breakers tbody tr').length > 1 && (document.querySelector('#audit')?.textContent ?? '').includes('head'), undefined, { timeout: 15_000 });
+    // A string: it runs in the page (this project compiles without the DOM library).
+    await page.waitForFunction("document.querySelectorAll('#breakers tbody tr').length > 1 && (document.querySelector('#audit')?.textContent ?? '').includes('head')", undefined, { timeout: 15_000 });
     const rows = (selector: string) => page.$$eval(selector, (trs) => trs.map((tr) => (tr.textContent ?? '').replace(/\s+/g, ' ').trim()));
     const view: DashboardView = {
       keyInUrl: urls.some((u) => u.includes(apiKey)),
       cards: await page.$$eval('#slo-cards .card h3', (hs) => hs.map((h) => h.textContent ?? '')),
       sparklines: await page.$$eval('#slo-cards .card .spark canvas', (cs) => cs.length),
       degradationVerdicts: await page.$$eval('#card-degradation_rate .badges span', (ss) => ss.map((s) => s.textContent ?? '')),
-      breakers: await page.$$eval('#breakers tbody tr', (trs) => trs.map((tr) => Array.from(tr.children).map((td) => td.textContent).join(' '))),
+      breakers: await rows('#breakers tbody tr'),
       failovers: await rows('#failovers tbody tr'),
       alerts: await rows('#alerts tbody tr'),
       jobs: await rows('#jobs tbody tr'),
