@@ -1,10 +1,12 @@
+import { execFile } from 'node:child_process';
 import { once } from 'node:events';
+import { promisify } from 'node:util';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import type OpenAI from 'openai';
 import type { Client } from 'pg';
-import { freePort, waitFor, type Stack } from '@cp/shared/testing';
+import { freePort, REPO_ROOT, waitFor, type Stack } from '@cp/shared/testing';
 import { simControl as sim, startE2e } from './support/e2e-kit';
 import { openDashboard } from './support/dashboard-browser';
 
@@ -159,6 +161,24 @@ describe('SLOs, burn-rate alerts and heartbeats on the running stack', () => {
     })).map((a) => a.alertId)).toEqual([raised[0].alertId]);
     expect((await storedAlerts('slo.alert-raised')).map((a) => a.alertId)).toEqual([raised[0].alertId]);
     expect(sloHooks('slo.alert-raised')).toHaveLength(1);
+  });
+
+  it('given the outage, then cpctl slo prints every SLO with its verdicts, budget and an hourly sparkline', async () => {
+    // Exit code 2 while an alert is active: the job `tick` has been silent since boot.
+    const run = await promisify(execFile)(process.execPath, [join(REPO_ROOT, 'dist/apps/cpctl/src/main.js'), 'slo'], { env: { PATH: process.env.PATH, CP_GATEWAY_URL: stack.gatewayUrl, CP_API_KEY: stack.apiKey } }).then(
+      (r) => ({ code: 0, stdout: r.stdout }),
+      (err: { code: number; stdout: string }) => ({ code: err.code, stdout: err.stdout }),
+    );
+    expect(run.code).toBe(2);
+    const stdout = run.stdout;
+    expect(stdout).toContain('ALERT (ticket): job tick silent');
+    const lines = stdout.split('\n');
+    expect(lines[0]).toMatch(/^slo\s+target\s+5m\s+1h\s+6h\s+24h\s+30d\s+budget\s+hourly/);
+    const degradation = lines.find((l) => l.startsWith('degradation_rate')) ?? '';
+    expect(degradation).toContain('FAIL');
+    expect(degradation).toMatch(/[▁▂▃▄▅▆▇█]/);
+    expect(lines.find((l) => l.startsWith('auto_recovery_rate'))).toContain('100.0% PASS');
+    expect(stdout).toContain(`time scale ${TIME_SCALE}`);
   });
 
   it('given the hours passing, then hourly snapshots are stored as events', async () => {

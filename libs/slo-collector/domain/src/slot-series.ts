@@ -52,10 +52,13 @@ export interface SlotSeriesState {
 export class SlotSeries {
   private minutes = new Map<number, SlotCounts>();
   private hours = new Map<number, SlotCounts>();
+  /** Window sums of the last `now` asked, dropped on every change: a report asks each window once per SLO. */
+  private sums = new Map<WindowName, { now: number; counts: SlotCounts }>();
 
   constructor(private readonly time: TimeScale) {}
 
   add(s: RequestSample): void {
+    this.sums.clear();
     add(this.slot(this.minutes, Math.floor(s.at / this.time.minuteMs)), s);
     add(this.slot(this.hours, Math.floor(s.at / this.time.hourMs)), s);
   }
@@ -68,6 +71,14 @@ export class SlotSeries {
 
   /** The sum over the slots that overlap `[now - window, now]`. */
   window(w: WindowName, now: number): SlotCounts {
+    const cached = this.sums.get(w);
+    if (cached?.now === now) return cached.counts;
+    const counts = this.sum(w, now);
+    this.sums.set(w, { now, counts });
+    return counts;
+  }
+
+  private sum(w: WindowName, now: number): SlotCounts {
     const [map, width] = usesMinuteSlots(w) ? [this.minutes, this.time.minuteMs] : [this.hours, this.time.hourMs];
     const first = Math.floor((now - this.time.window(w)) / width);
     const last = Math.floor(now / width);
@@ -86,6 +97,7 @@ export class SlotSeries {
 
   /** Drops slots older than the longest window each kind serves. */
   prune(now: number): void {
+    this.sums.clear();
     const minuteFloor = Math.floor((now - this.time.window('6h')) / this.time.minuteMs) - 1;
     for (const i of this.minutes.keys()) if (i < minuteFloor) this.minutes.delete(i);
     const hourFloor = Math.floor((now - this.time.window('30d')) / this.time.hourMs) - 1;
