@@ -65,6 +65,14 @@ describe('SloCollector (real JetStream and Postgres)', () => {
     expect(second.projection.value(OVERALL, 'degradation_rate', '1h', Date.now())).toMatchObject({ value: 0.4, events: 5 });
     await waitFor('every message acknowledged', async () => ((await (await bus.jsm()).consumers.info(iso.stream, 'slo-collector')).num_ack_pending === 0 ? true : undefined));
     await second.stop();
+
+    // The saved state dropped: the collector rebuilds it from the whole stream, each event once.
+    await ds.query(`DELETE FROM read_model_snapshots`);
+    const third = collector();
+    await third.start();
+    await waitFor('the stream replayed', async () => (served(third) === 5 ? true : undefined));
+    expect(third.projection.value(OVERALL, 'degradation_rate', '1h', Date.now())).toMatchObject({ value: 0.4, events: 5 });
+    await third.stop();
   });
 });
 

@@ -43,7 +43,14 @@ export class StreamConsumer {
   async start(): Promise<void> {
     const jsm = await this.bus.jsm();
     const ackWait = this.opts.ackWaitMs * 1_000_000;
-    const info = await jsm.consumers.info(this.bus.streamName, this.opts.durableName).catch(() => undefined);
+    let info = await jsm.consumers.info(this.bus.streamName, this.opts.durableName).catch(() => undefined);
+    if (info && this.opts.savedSeq === 0 && info.ack_floor.stream_seq > 0) {
+      // No saved state (a first start, or a state dropped or of an older format) but a consumer that
+      // already acknowledged messages: start it over, so the model is rebuilt from the whole stream.
+      this.logger.warn({ consumer: this.opts.durableName, ackFloor: info.ack_floor.stream_seq }, 'no saved state: replaying the event stream from its start');
+      await jsm.consumers.delete(this.bus.streamName, this.opts.durableName);
+      info = undefined;
+    }
     if (!info) {
       await jsm.consumers
         .add(this.bus.streamName, { durable_name: this.opts.durableName, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, ack_wait: ackWait, max_ack_pending: 50_000 })
