@@ -23,7 +23,8 @@ export async function callProvider(http: HttpProviderClient, provider: ResolvedP
         let json: unknown;
         try {
           json = await res.json();
-        } catch {
+        } catch (err) {
+          if (err instanceof ProviderTransportError) throw err;
           return fail({ kind: 'malformed' }, 'provider answered with malformed JSON');
         }
         try {
@@ -35,7 +36,14 @@ export async function callProvider(http: HttpProviderClient, provider: ResolvedP
       },
     );
   } catch (err) {
-    if (err instanceof ProviderTransportError) return fail(err.failure.kind === 'timeout' ? { kind: 'timeout', phase: err.failure.phase } : { kind: err.failure.kind }, err.message);
+    if (err instanceof ProviderTransportError) return fail(transportFailure(err), err.message);
     return fail({ kind: 'connect' }, err instanceof Error ? err.message : String(err));
   }
+}
+
+/** A transport failure as the classifier sees it: a reply too large to carry is a malformed one (failover, counts for the breaker). */
+export function transportFailure(err: ProviderTransportError): ProviderFailure {
+  const f = err.failure;
+  if (f.kind === 'timeout') return { kind: 'timeout', phase: f.phase };
+  return { kind: f.kind === 'too-large' ? 'malformed' : f.kind };
 }
