@@ -1,5 +1,5 @@
 import type { ChatCompletionRequest, ChatCompletionResponse } from '@cp/shared/contracts';
-import { adapterFor, classifyProviderError, parseRetryAfter, providerErrorDetail, type ModelSpec, type ProviderErrorClassification, type ProviderFailure, type ResolvedProvider } from '@cp/router/domain';
+import { adapterFor, classifyProviderError, RouterDomainError, parseRetryAfter, providerErrorDetail, type ModelSpec, type ProviderErrorClassification, type ProviderFailure, type ResolvedProvider } from '@cp/router/domain';
 import { HttpProviderClient, ProviderTransportError } from './http-provider-client';
 
 export type CallOutcome =
@@ -24,14 +24,16 @@ export async function callProvider(http: HttpProviderClient, provider: ResolvedP
         try {
           json = await res.json();
         } catch (err) {
-          if (err instanceof ProviderTransportError) throw err;
+          // Only unparseable bytes are malformed; a read cut off (too large, the deadline) is a transport failure.
+          if (!(err instanceof SyntaxError)) throw err;
           return fail({ kind: 'malformed' }, 'provider answered with malformed JSON');
         }
         try {
           const response = adapter.parseResponse(json, model.id);
           return { ok: true, response, usage: response.usage };
-        } catch {
-          return fail({ kind: 'schema' }, 'provider answered with an unexpected schema');
+        } catch (err) {
+          // The adapters' messages name paths and limits, never the payload.
+          return fail({ kind: 'schema' }, `provider answered with an unexpected schema${err instanceof RouterDomainError ? `: ${err.message}` : ''}`);
         }
       },
     );
