@@ -8,8 +8,8 @@ import { rawRequests, requests, type FuzzRequest } from './support/fuzz-arbitrar
 
 /** Fixed, printed, and overridable (`CP_FUZZ_SEED`) to replay a failure. */
 const SEED = Number(process.env.CP_FUZZ_SEED ?? 20261202);
-const RUNS = Number(process.env.CP_FUZZ_RUNS ?? 1500);
-const RAW_RUNS = Math.ceil(RUNS / 5);
+const RUNS = Number(process.env.CP_FUZZ_RUNS ?? 3000);
+const RAW_RUNS = Math.ceil(RUNS / 6);
 const BODY_LIMIT = 256 * 1024;
 /** No answer within this is a hang (the edge's own deadlines are far shorter; a stack on a busy machine is slow). */
 const DEADLINE_MS = 15_000;
@@ -103,12 +103,19 @@ describe(`fuzz: ${RUNS} generated hostile requests and ${RAW_RUNS} raw ones (see
     const rssBefore = rssOf(gatewayPid);
 
     const seen = new Map<number, number>();
+    // Requests share keep-alive connections, as SDKs do: a failure names the request before it too.
+    let previous = 'none';
+    const describe = (r: FuzzRequest) => `${r.method} ${r.path.slice(0, 100)} ${JSON.stringify(r.headers).slice(0, 300)} body ${r.body?.length ?? 'none'}: ${r.body?.subarray(0, 80).toString('latin1') ?? ''}`;
     await fc.assert(
       fc.asyncProperty(requests(stack.apiKey, BODY_LIMIT), async (r) => {
-        const a = await send(r);
+        const before = previous;
+        previous = describe(r);
+        const a = await send(r).catch((err: Error) => {
+          throw new Error(`${describe(r)}: ${err.message} (the request before: ${before})`);
+        });
         seen.set(a.status, (seen.get(a.status) ?? 0) + 1);
         const why = violation(a, r.method === 'HEAD');
-        if (why) throw new Error(`${r.method} ${r.path.slice(0, 120)}: ${why}`);
+        if (why) throw new Error(`${describe(r)}: ${why}`);
       }),
       { seed: SEED, numRuns: RUNS, endOnFailure: true },
     );
@@ -121,7 +128,10 @@ describe(`fuzz: ${RUNS} generated hostile requests and ${RAW_RUNS} raw ones (see
         const headEnd = out.indexOf('\r\n\r\n');
         const headers = Object.fromEntries(out.slice(0, headEnd).split('\r\n').slice(1).map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]));
         const chunked = /chunked/i.test(headers['transfer-encoding'] ?? '');
-        const why = violation({ status, headers, body: Buffer.from(out.slice(headEnd + 4), 'latin1').toString('utf8') }, chunked || /^HEAD /.test(bytes.toString('latin1')));
+        // The first answer only: bytes after an early end of the headers are read as another request, with an answer of its own.
+        const rest = Buffer.from(out.slice(headEnd + 4), 'latin1');
+        const length = Number(headers['content-length'] ?? rest.length);
+        const why = violation({ status, headers, body: rest.subarray(0, length).toString('utf8') }, chunked || /^HEAD /.test(bytes.toString('latin1')));
         if (why) throw new Error(`raw ${JSON.stringify(bytes.subarray(0, 80).toString('latin1'))}: ${why}`);
       }),
       { seed: SEED, numRuns: RAW_RUNS, endOnFailure: true },

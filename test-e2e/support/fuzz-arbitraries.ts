@@ -94,7 +94,20 @@ const path = fc.oneof(
 /** Header values Node's client accepts (no CR/LF/NUL), including Latin-1 bytes that are not UTF-8. */
 const headerValue = fc.oneof(fc.string({ unit: 'grapheme-ascii', maxLength: 60 }).map((s) => s.replace(/[\r\n\u0000-\u001f\u007f]/g, '')), fc.constantFrom('\u00ff\u00fe', 'é', 'x'.repeat(8000)));
 
+/** Half the requests go where the work is (chat completions with a valid key and JSON), half anywhere. */
 export function requests(apiKey: string, limit: number): fc.Arbitrary<FuzzRequest> {
+  const chat = fc.record({ body: bodies(limit), stream: fc.boolean(), chunked: fc.boolean(), requestId: fc.option(fc.oneof(fc.uuid(), headerValue)) }).map(({ body, stream, chunked, requestId }): FuzzRequest => {
+    // Streaming asked for in half the otherwise valid bodies.
+    const text = body.toString('utf8');
+    const sent = stream && text.startsWith('{"model"') ? Buffer.from(text.replace('{"model"', '{"stream":true,"model"')) : body;
+    const headers: Record<string, string> = { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json', [chunked ? 'transfer-encoding' : 'content-length']: chunked ? 'chunked' : String(sent.length) };
+    if (requestId) headers['x-request-id'] = requestId;
+    return { method: 'POST', path: '/v1/chat/completions', headers, body: sent };
+  });
+  return fc.oneof(chat, anyRequest(apiKey, limit));
+}
+
+function anyRequest(apiKey: string, limit: number): fc.Arbitrary<FuzzRequest> {
   return fc
     .record({
       method: fc.oneof({ weight: 6, arbitrary: fc.constant('POST') }, { weight: 3, arbitrary: fc.constant('GET') }, { weight: 2, arbitrary: fc.constantFrom('PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD', 'M-SEARCH', 'PROPFIND') }),
@@ -105,8 +118,9 @@ export function requests(apiKey: string, limit: number): fc.Arbitrary<FuzzReques
       extra: fc.dictionary(fc.stringMatching(/^[a-z][a-z0-9-]{0,20}$/), headerValue, { maxKeys: 3 }),
       encoding: fc.option(fc.constantFrom('gzip', 'br', 'identity', 'chunked-ish')),
       body: fc.option(bodies(limit), { freq: 6 }),
+      chunked: fc.boolean(),
     })
-    .map(({ method, path: p, auth, contentType, requestId, extra, encoding, body }) => {
+    .map(({ method, path: p, auth, contentType, requestId, extra, encoding, body, chunked }) => {
       const headers: Record<string, string> = { ...extra };
       delete headers['content-length'];
       delete headers['transfer-encoding'];
@@ -117,7 +131,10 @@ export function requests(apiKey: string, limit: number): fc.Arbitrary<FuzzReques
       if (contentType) headers['content-type'] = contentType;
       if (requestId) headers['x-request-id'] = requestId;
       if (encoding) headers['content-encoding'] = encoding;
-      return { method, path: p, headers, body: method === 'GET' || method === 'HEAD' ? undefined : (body ?? undefined) };
+      const sent = method === 'GET' || method === 'HEAD' ? undefined : (body ?? undefined);
+      // Framed explicitly: Node's client sends an OPTIONS or DELETE body with no framing at all (the server then reads it as the next request).
+      if (sent) headers[chunked ? 'transfer-encoding' : 'content-length'] = chunked ? 'chunked' : String(sent.length);
+      return { method, path: p, headers, body: sent };
     });
 }
 

@@ -1,6 +1,7 @@
 import type { Duplex } from 'node:stream';
 import { uuidv7 } from 'uuidv7';
 import { errorBody } from './edge-error';
+import { LINGER_MS } from './send-answer';
 
 const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' };
 
@@ -19,4 +20,9 @@ export function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): v
         : [400, 'malformed_request', 'malformed HTTP request'];
   const body = JSON.stringify(errorBody(message, code));
   socket.end(`HTTP/1.1 ${status} ${STATUS_TEXT[status]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nx-request-id: ${uuidv7()}\r\nconnection: close\r\n\r\n${body}`);
+  // The client may still be writing (headers of 20 KB): read and drop that for a while, so it gets
+  // the answer instead of a reset (see `linger` in send-answer.ts), then close.
+  socket.on('data', () => undefined);
+  socket.resume();
+  setTimeout(() => socket.destroy(), LINGER_MS).unref();
 }

@@ -37,9 +37,10 @@ function hasUnreadBody(raw: IncomingMessage): boolean {
 function linger(raw: IncomingMessage, maxBytes: number): void {
   if (raw.complete) return;
   let bytes = 0;
+  // Only a body still arriving ends its connection: once it is complete the socket may already serve the next request.
   const close = () => {
     clearTimeout(timer);
-    raw.socket?.destroy();
+    if (!raw.complete) raw.socket?.destroy();
   };
   const timer = setTimeout(close, LINGER_MS);
   timer.unref();
