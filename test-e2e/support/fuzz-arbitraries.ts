@@ -37,7 +37,11 @@ const json = fc.oneof(fc.jsonValue({ maxDepth: 4 }), fc.constant({ __proto__: { 
 /** Nesting far past any limit, as text (a parsed value that deep could not even be built here). */
 const deepText = fc.tuple(fc.integer({ min: 60, max: 30_000 }), fc.constantFrom('[', '{"a":')).map(([n, open]) => `{"model":"gpt-4o","messages":[{"role":"user","content":"x"}],"extra":${open.repeat(n)}1${(open === '[' ? ']' : '}').repeat(n)}}`);
 
-const imageUrl = fc.oneof(fc.constant('https://example.invalid/cat.png'), fc.constant(`data:image/png;base64,${Buffer.alloc(96, 7).toString('base64')}`), fc.constant('data:image/png;base64,!!!notbase64'));
+const imageUrl = fc.oneof(
+  fc.constant('https://example.invalid/cat.png'),
+  fc.constant(`data:image/png;base64,${Buffer.alloc(96, 7).toString('base64')}`),
+  fc.constantFrom('data:image/png;base64,!!!notbase64', 'data:text/html,<b>x</b>', 'file:///etc/passwd', 'ftp://example.invalid/x.png', 'javascript:alert(1)', 'data:', ''),
+);
 const contentPart = fc.oneof(
   fc.record({ type: fc.constant('text'), text: nasty }),
   fc.record({ type: fc.constant('image_url'), image_url: fc.record({ url: imageUrl, detail: fc.constantFrom('auto', 'low', 'high', 'weird') }, { requiredKeys: ['url'] }) }),

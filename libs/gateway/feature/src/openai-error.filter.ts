@@ -1,5 +1,6 @@
 import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
+import { processSecrets } from '@cp/shared/contracts';
 import type { Logger } from '@cp/shared/telemetry';
 import { answer, type EdgeAnswer } from './edge/edge-error';
 import { send } from './edge/send-answer';
@@ -18,6 +19,8 @@ export class OpenAiErrorFilter implements ExceptionFilter {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const mapped = toOpenAiError(err);
     if (mapped.status >= 500) this.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'request failed');
+    // Every provider was rate limited: say when to come back (the smallest Retry-After they sent).
+    if (err instanceof GatewayError && err.retryAfterSeconds !== undefined) void reply.header('retry-after', String(err.retryAfterSeconds));
     send(reply, mapped, this.lingerBytes);
   }
 }
@@ -34,7 +37,8 @@ const FASTIFY_ERRORS: Record<string, EdgeAnswer> = {
 };
 
 export function toOpenAiError(err: unknown): EdgeAnswer {
-  if (err instanceof GatewayError) return answer(err.status, err.code, err.message, err.param, err.type);
+  // Whatever a message was made of, no configured key or key-shaped string reaches the client (the other messages are ours).
+  if (err instanceof GatewayError) return answer(err.status, err.code, processSecrets.redact(err.message), err.param, err.type);
   // Nest wraps Fastify's client errors in an HttpException; the Fastify error is its cause.
   if (err instanceof HttpException && err.cause instanceof Error && typeof (err.cause as { code?: unknown }).code === 'string') return toOpenAiError(err.cause);
   const fastifyCode = (err as { code?: string }).code;
