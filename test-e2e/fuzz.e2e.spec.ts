@@ -64,7 +64,7 @@ describe(`fuzz: ${RUNS} generated hostile requests and ${RAW_RUNS} raw ones (see
         res.on('error', reject);
       });
       req.on('timeout', () => req.destroy(new Error(`no answer within ${DEADLINE_MS} ms (hang)`)));
-      req.on('error', reject);
+      req.on('error', (err) => reject(new Error(`${err.message}${req.reusedSocket ? ' (on a reused keep-alive connection)' : ''}`)));
       req.end(r.body);
     });
 
@@ -114,6 +114,7 @@ describe(`fuzz: ${RUNS} generated hostile requests and ${RAW_RUNS} raw ones (see
           throw new Error(`${describe(r)}: ${err.message} (the request before: ${before})`);
         });
         seen.set(a.status, (seen.get(a.status) ?? 0) + 1);
+        previous += ` -> ${a.status} connection: ${String(a.headers.connection)} body ${a.body.length} bytes`;
         const why = violation(a, r.method === 'HEAD');
         if (why) throw new Error(`${describe(r)}: ${why}`);
       }),

@@ -19,7 +19,9 @@ export function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): v
         ? [408, 'request_timeout', 'the request was not received in time']
         : [400, 'malformed_request', 'malformed HTTP request'];
   const body = JSON.stringify(errorBody(message, code));
-  socket.end(`HTTP/1.1 ${status} ${STATUS_TEXT[status]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nx-request-id: ${uuidv7()}\r\nconnection: close\r\n\r\n${body}`);
+  // The answer to a HEAD has no body (a client would read one as the next answer); the bytes being parsed tell the method, when they hold the request line.
+  const head = (err as { rawPacket?: Buffer }).rawPacket?.subarray(0, 5).toString('latin1') === 'HEAD ';
+  socket.end(`HTTP/1.1 ${status} ${STATUS_TEXT[status]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nx-request-id: ${uuidv7()}\r\nconnection: close\r\n\r\n${head ? '' : body}`);
   // The client may still be writing (headers of 20 KB): read and drop that for a while, so it gets
   // the answer instead of a reset (see `linger` in send-answer.ts), then close.
   socket.on('data', () => undefined);
