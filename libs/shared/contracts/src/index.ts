@@ -12,3 +12,4 @@ export * from './ledger.events';
 export * from './router-probe-grant.rpc';
 export * from './slo.events';
 export * from './slo.rpc';
+export * from './json-depth';
