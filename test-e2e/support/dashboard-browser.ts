@@ -37,8 +37,9 @@ export async function openDashboard(gatewayUrl: string, apiKey: string, screensh
     await page.click('button[type=submit]');
     // Live data: the cards, the breaker rows and the audit head arrive from the polls.
     await page.waitForSelector('#slo-cards .card .spark canvas', { timeout: 15_000 });
-    // A string: it runs in the page (this project compiles without the DOM library).
-    await page.waitForFunction("document.querySelectorAll('#breakers tbody tr').length > 1 && (document.querySelector('#audit')?.textContent ?? '').includes('head')", undefined, { timeout: 15_000 });
+    // Locators, not page functions: the page's CSP forbids evaluating strings.
+    await page.locator('#breakers tbody tr').nth(1).waitFor({ timeout: 15_000 });
+    await page.locator('#audit dt', { hasText: 'head' }).waitFor({ timeout: 15_000 });
     const rows = (selector: string) => page.$$eval(selector, (trs) => trs.map((tr) => (tr.textContent ?? '').replace(/\s+/g, ' ').trim()));
     const view: DashboardView = {
       keyInUrl: urls.some((u) => u.includes(apiKey)),
