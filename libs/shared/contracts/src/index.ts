@@ -9,3 +9,4 @@ export * from './router.events';
 export * from './storable';
 export * from './ledger.events';
 export * from './router-probe-grant.rpc';
+export * from './tool-governor';

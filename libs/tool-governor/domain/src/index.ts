@@ -13,3 +13,4 @@ export * from './tool-session';
 export * from './tool-governor';
 export * from './data-clean';
 export * from './testing/repair-fixtures';
+export * from './tool-stats';
