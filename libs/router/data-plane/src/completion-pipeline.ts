@@ -1,9 +1,11 @@
-import type { DecisionTrail, ProviderAttempt, Usage } from '@cp/shared/contracts';
+import type { ChatCompletionRequest, DecisionTrail, ProviderAttempt, Usage } from '@cp/shared/contracts';
 import { BreakerBook, breakerKey, chooseRoute, findModel, findProvider, RouterDomainError, usageCostUsd, type BreakerTransition, type ModelRef, type ModelSpec, type ProviderErrorClassification, type ProviderRegistry, type ResolvedProvider, type RouteDecision } from '@cp/router/domain';
 import { callProvider, type CallOutcome } from './provider-call';
 import { streamProvider, type ChunkSink, type StreamOutcome } from './provider-stream';
 import type { HttpProviderClient } from './http-provider-client';
 import type { CompletionError, CompletionRequest, CompletionResult, StreamResult } from './completion-result';
+import { beginTools, type PipelineTools } from './pipeline-tools';
+import { completeWithTools, streamWithTools } from './tool-rounds';
 
 type Failure = { ok: false; classification: ProviderErrorClassification; status?: number; message: string };
 type Outcome = { ok: true; usage?: Usage } | Failure;
@@ -35,24 +37,45 @@ export class CompletionPipeline {
     private readonly onTransition: (t: BreakerTransition) => void,
   ) {}
 
+  private tools?: PipelineTools;
+
   /** A new registry version: requests that start from now on use it; breakers keep their state. */
   useRegistry(registry: ProviderRegistry): void {
     this.registry = registry;
   }
 
+  /** Tool governance (policy, repair, local tools); without it tools pass through untouched. */
+  useTools(tools: PipelineTools): void {
+    this.tools = tools;
+  }
+
   async complete(req: CompletionRequest): Promise<CompletionResult> {
+    const tools = beginTools(this.tools, req);
+    if (tools.kind === 'refused') return { ok: false, error: tools.error, trail: tools.trail };
+    if (tools.kind === 'session') return completeWithTools(tools.session, req, (r) => this.completeOnce(r, tools.session.forWire.bind(tools.session)), this.tools?.runner, tools.localTimeoutMs);
+    return this.completeOnce(req);
+  }
+
+  /** Streams the completion into the sink and says how it ended. */
+  async stream(req: CompletionRequest, sink: ChunkSink): Promise<StreamResult> {
+    const tools = beginTools(this.tools, req);
+    if (tools.kind === 'refused') return { ok: false, error: tools.error, incomplete: false, chunks: 0, trail: tools.trail };
+    if (tools.kind === 'session') return streamWithTools(tools.session, req, sink, (r, s) => this.streamOnce(r, s, tools.session.forWire.bind(tools.session)), this.tools?.runner, tools.localTimeoutMs);
+    return this.streamOnce(req, sink);
+  }
+
+  private async completeOnce(req: CompletionRequest, forWire: ForWire = sameRequest): Promise<CompletionResult> {
     const result = await this.walk<CallOutcome>(req, {
-      call: (provider, model) => callProvider(this.http, provider, model, req.request, req.deadlineAt),
+      call: (provider, model) => callProvider(this.http, provider, model, forWire(req.request, provider.wire), req.deadlineAt),
       committed: () => false,
     });
     if (result.kind === 'served') return { ok: true, response: result.outcome.response, provider: result.ref.provider, model: result.ref.model, trail: result.trail };
     return { ok: false, error: result.error, trail: result.trail };
   }
 
-  /** Streams the completion into the sink and says how it ended. */
-  async stream(req: CompletionRequest, sink: ChunkSink): Promise<StreamResult> {
+  private async streamOnce(req: CompletionRequest, sink: ChunkSink, forWire: ForWire = sameRequest): Promise<StreamResult> {
     const result = await this.walk<StreamOutcome>(req, {
-      call: (provider, model) => streamProvider(this.http, provider, model, req.request, req.deadlineAt, sink),
+      call: (provider, model) => streamProvider(this.http, provider, model, forWire(req.request, provider.wire), req.deadlineAt, sink),
       committed: (outcome) => !outcome.ok && (outcome.chunks > 0 || outcome.cancelled === true),
     });
     if (result.kind === 'served') return { ok: true, provider: result.ref.provider, model: result.ref.model, usage: result.outcome.usage, chunks: result.outcome.chunks, trail: result.trail };
@@ -120,6 +143,10 @@ export class CompletionPipeline {
     return { kind: 'failed', error: { status: 503, code: 'ROUTER.NO_HEALTHY_PROVIDER', type: 'service_unavailable', message: `no provider could serve the request; tried: ${tried || 'none'}` }, trail: trail() };
   }
 }
+
+/** The request as one candidate's wire takes it (tool schemas simplified for Gemini). */
+type ForWire = (request: ChatCompletionRequest, wire: string) => ChatCompletionRequest;
+const sameRequest: ForWire = (request) => request;
 
 function failedAttempt(ref: ModelRef, outcome: Failure, started: number): ProviderAttempt {
   return { provider: ref.provider, model: ref.model, outcome: 'error', errorClass: outcome.classification.class, status: outcome.status, message: outcome.message, latencyMs: ms(started) };
