@@ -12,6 +12,7 @@ import { GATEWAY_CONFIG, GatewayConfigSchema } from './gateway-config';
 import { HealthController } from './health.controller';
 import { ModelsController } from './models.controller';
 import { recordAbandoned } from './request-ledger';
+import { ToolsController } from './tools.controller';
 
 @Module({})
 export class GatewayModule {
@@ -25,7 +26,7 @@ export class GatewayModule {
     return {
       module: GatewayModule,
       imports: [RuntimeModule.forRoot(rt)],
-      controllers: [ChatCompletionsController, HealthController, AuditController, ModelsController],
+      controllers: [ChatCompletionsController, HealthController, AuditController, ModelsController, ToolsController],
       providers: [{ provide: GATEWAY_CONFIG, useValue: config }, { provide: DataPlane, useFactory: () => dataPlane }, ApiKeyGuard, CompletionService],
     };
   }

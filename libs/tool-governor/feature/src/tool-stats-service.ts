@@ -16,6 +16,7 @@ export class ToolStatsService {
   private readonly projection = new ToolStatsProjection();
   private readonly seen = new Set<string>();
   private sub?: Subscription;
+  private retry?: NodeJS.Timeout;
 
   constructor(
     private readonly rt: ServiceRuntime,
@@ -33,11 +34,12 @@ export class ToolStatsService {
       },
     });
     this.rt.bus.serve(ToolGovernorStats, () => this.reply(), 'tool-governor', (error) => ({ ok: false, error }));
-    void this.replay();
+    void this.replay(1_000);
   }
 
   stop(): void {
     this.sub?.unsubscribe();
+    clearTimeout(this.retry);
   }
 
   reply(): ToolStatsReply {
@@ -50,8 +52,8 @@ export class ToolStatsService {
     if (this.projection.add(parsed.data.trail)) this.seen.add(parsed.data.requestId);
   }
 
-  /** The stored history, page by page; an auditor that does not answer leaves the live counts only. */
-  private async replay(): Promise<void> {
+  /** The stored history, page by page; while the auditor does not answer, tried again in the background (1 s doubling to 30 s). */
+  private async replay(retryMs: number): Promise<void> {
     let after: number | undefined;
     for (let page = 0; page < REPLAY_MAX_PAGES; page++) {
       try {
@@ -60,7 +62,8 @@ export class ToolStatsService {
         if (events.length < REPLAY_PAGE) return;
         after = events.at(-1)!.position;
       } catch (err) {
-        this.rt.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'tool statistics: the store replay failed; counting live events only');
+        this.rt.logger.warn({ err: err instanceof Error ? err.message : String(err), retryMs }, 'tool statistics: the store replay failed; retrying in the background');
+        this.retry = setTimeout(() => void this.replay(Math.min(retryMs * 2, 30_000)), retryMs);
         return;
       }
     }
