@@ -12,6 +12,8 @@ export class ToolPolicyRequestError extends Error {
     readonly code: 'tool_not_allowed' | 'no_tools_left',
     message: string,
     readonly param: string,
+    /** What the policy had removed before refusing, for the request's trail. */
+    readonly trail: ToolTrailEntry[] = [],
   ) {
     super(message);
     this.name = 'ToolPolicyRequestError';
@@ -49,7 +51,7 @@ export function filterRequestTools(request: ChatCompletionRequest, policy: Compi
   const choice = request.tool_choice;
   if (choice && typeof choice === 'object' && !kept.some((t) => t.function.name === choice.function.name)) {
     const removed = trail.some((e) => e.tool === choice.function.name);
-    throw new ToolPolicyRequestError('tool_not_allowed', removed ? `tool_choice names the tool '${choice.function.name}', which the tool policy does not allow` : `tool_choice names the tool '${choice.function.name}', which is not among the request's tools`, 'tool_choice');
+    throw new ToolPolicyRequestError('tool_not_allowed', removed ? `tool_choice names the tool '${choice.function.name}', which the tool policy does not allow` : `tool_choice names the tool '${choice.function.name}', which is not among the request's tools`, 'tool_choice', trail);
   }
   const offered = new Map(kept.map((t) => [t.function.name, t]));
   const clientTools = new Set(offered.keys());
@@ -62,7 +64,7 @@ export function filterRequestTools(request: ChatCompletionRequest, policy: Compi
       trail.push({ tool: name, action: 'offered_local' });
     }
   }
-  if (offered.size === 0 && choice === 'required') throw new ToolPolicyRequestError('no_tools_left', 'tool_choice is "required" but the tool policy removed every tool of the request', 'tool_choice');
+  if (offered.size === 0 && choice === 'required') throw new ToolPolicyRequestError('no_tools_left', 'tool_choice is "required" but the tool policy removed every tool of the request', 'tool_choice', trail);
   const next: ChatCompletionRequest = { ...request };
   if (offered.size === 0) {
     delete next.tools;
