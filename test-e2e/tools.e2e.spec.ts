@@ -29,7 +29,7 @@ function policyYaml(extra = ''): string {
   const aliases = Object.entries(FIXTURE_ALIASES)
     .map(([t, map]) => `  '${t}':\n${Object.entries(map).map(([a, p]) => `    ${a}: ${p}`).join('\n')}`)
     .join('\n');
-  return `version: 1\naliases:\n${aliases}\nlocalTools:\n  offer: [data_clean]\n${extra}`;
+  return `version: 1\naliases:\n${aliases}\nlocalTools:\n  offer: [data_clean, search_kb]\n${extra}`;
 }
 
 /**
@@ -197,6 +197,16 @@ describe('tool governance through the gateway', () => {
     }
   });
 
+  it('answers search_kb with a tool error while the memory plane does not serve its query RPC', async () => {
+    await sim(stack).script('gemini', [{ toolCalls: [{ name: 'search_kb', arguments: { query: 'refund policy' } }] }, { content: 'I could not search.' }]);
+    const res = await ask('gemini/gemini-2.5-pro');
+    expect(res.choices[0]!.message.content).toBe('I could not search.');
+    const upstream = (await sim(stack).stats('gemini')).lastRequest!.body;
+    const response = upstream.contents.flatMap((c: Json) => c.parts).find((p: Json) => p.functionResponse)?.functionResponse;
+    expect(response.name).toBe('search_kb');
+    expect(JSON.stringify(response.response)).toContain('knowledge_base_unavailable');
+  });
+
   it('serves tool statistics at /v1/tools/stats', async () => {
     const stats = await waitFor('tool stats with repairs', async () => {
       const res = await fetch(`${stack.gatewayUrl}/v1/tools/stats`, { headers: { authorization: `Bearer ${stack.apiKey}` } });
@@ -221,6 +231,15 @@ describe('tool governance through the gateway', () => {
     expect(refused.code).toBe('tool_not_allowed');
     expect(refused.param).toBe('tool_choice');
     expect(refused.message).toContain("'run_command'");
+
+    // An invalid file is refused (naming the path) and the last good version stays in force.
+    writeFileSync(policyFile, policyYaml('tools:\n  deny: [run_command]\n  alow: [x]\n'));
+    const rejected = await waitFor('the policy-rejected event', async () => {
+      const r = await db.query(`SELECT payload FROM events WHERE type = 'tool-governor.policy-rejected'`);
+      return r.rowCount ? (r.rows[0].payload as { reason: string }) : undefined;
+    });
+    expect(rejected.reason).toContain('tools');
+    expect(((await ask('openai/gpt-4o', forced).catch((e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>).code).toBe('tool_not_allowed');
 
     await stack.stopService('tool-governor');
     const again = (await ask('openai/gpt-4o', forced).catch((e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
