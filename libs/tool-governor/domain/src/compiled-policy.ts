@@ -22,11 +22,6 @@ export class CompiledToolPolicy {
     }
     return merged;
   }
-
-  /** Whether a request's tools can pass untouched: every tool allowed, no cap reached, no local tool offered. */
-  passesUntouched(toolCount: number): boolean {
-    return this.allow.matchesAll && this.deny.empty && toolCount <= this.policy.tools.maxPerRequest && this.policy.localTools.offer.length === 0;
-  }
 }
 
 /** `*` first, then prefixes by length, then exact names: the most specific entry is applied last. */

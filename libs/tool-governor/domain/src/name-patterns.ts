@@ -2,7 +2,7 @@
 export class NamePatterns {
   private readonly exact = new Set<string>();
   private readonly prefixes: string[] = [];
-  readonly matchesAll: boolean;
+  private readonly matchesAll: boolean;
 
   constructor(patterns: readonly string[]) {
     for (const p of patterns) {
@@ -14,9 +14,5 @@ export class NamePatterns {
 
   matches(name: string): boolean {
     return this.matchesAll || this.exact.has(name) || this.prefixes.some((p) => name.startsWith(p));
-  }
-
-  get empty(): boolean {
-    return this.exact.size === 0 && this.prefixes.length === 0;
   }
 }

@@ -80,11 +80,6 @@ export class ToolSession {
     return { ...request, tools };
   }
 
-  /** Whether the model may still be called again for local tools or a correction. */
-  get rounds(): number {
-    return this.round;
-  }
-
   /** Checks every call of the model's turn and decides what happens next. */
   decide(turn: ModelTurn): TurnDecision {
     this.round++;
