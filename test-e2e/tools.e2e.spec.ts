@@ -6,12 +6,14 @@
  * data_clean call is run through tool-governor and the client gets only the final answer; a policy
  * change applies without a restart, and with tool-governor stopped the gateway keeps enforcing it.
  */
+import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import OpenAI from 'openai';
 import type { Client } from 'pg';
-import { waitFor, type Stack } from '@cp/shared/testing';
+import { REPO_ROOT, waitFor, type Stack } from '@cp/shared/testing';
 import { FIXTURE_ALIASES, FIXTURE_TOOLS, REPAIR_CLASSES, REPAIR_FIXTURES, type RepairFixture } from '@cp/tool-governor/domain';
 import { ledgerEvent, simControl as sim, startE2e, type Json } from './support/e2e-kit';
 
@@ -197,6 +199,15 @@ describe('tool governance through the gateway', () => {
     }
   });
 
+  it('gives the client only its own calls from a turn that mixes local and client tools', async () => {
+    await sim(stack).script('openai', [{ toolCalls: [{ name: 'data_clean', arguments: { text: 'x' } }, { name: 'read_file', arguments: { path: '/a' } }] }]);
+    const { data, response } = await ask('openai/gpt-4o').withResponse();
+    expect(data.choices[0]!.message.tool_calls!.map((c) => (c as OpenAI.ChatCompletionMessageFunctionToolCall).function.name)).toEqual(['read_file']);
+    expect(await sim(stack).requests('openai')).toBe(1);
+    const ledger = await ledgerEvent<{ trail: { tools: Json[] } }>(db, response.headers.get('x-request-id'));
+    expect(ledger.trail.tools).toContainEqual({ tool: 'data_clean', action: 'local_dropped', reason: 'mixed_turn' });
+  });
+
   it('answers search_kb with a tool error while the memory plane does not serve its query RPC', async () => {
     await sim(stack).script('gemini', [{ toolCalls: [{ name: 'search_kb', arguments: { query: 'refund policy' } }] }, { content: 'I could not search.' }]);
     const res = await ask('gemini/gemini-2.5-pro');
@@ -215,6 +226,8 @@ describe('tool governance through the gateway', () => {
       return readFile && (readFile.repairs.parameter_names ?? 0) > 0 && body.data.some((r) => r.tool === 'delete_repo' && r.blocked > 0) ? body : undefined;
     });
     expect(stats.data.find((r) => r.tool === 'data_clean')?.localRuns.ok).toBeGreaterThanOrEqual(2);
+    const cpctl = await promisify(execFile)(process.execPath, [join(REPO_ROOT, 'dist/apps/cpctl/src/main.js'), 'tools', 'stats'], { env: { PATH: process.env.PATH, CP_GATEWAY_URL: stack.gatewayUrl, CP_API_KEY: stack.apiKey } });
+    expect(cpctl.stdout).toMatch(/^read_file +calls +\d+ +repaired +\d+ \(.*parameter_names=\d+/m);
   });
 
   it('applies a policy change without a restart, and keeps enforcing it with tool-governor stopped', async () => {
