@@ -25,7 +25,7 @@ function result(content: unknown, isError: boolean): LocalToolReply {
 export class LocalToolExecutor {
   runs = { ok: 0, failed: 0 };
 
-  constructor(private readonly rt: ServiceRuntime) {}
+  constructor(private readonly rt: Pick<ServiceRuntime, 'bus' | 'logger'>) {}
 
   start(): void {
     this.rt.bus.serve(ToolGovernorExecute, (req) => this.execute(req), 'tool-governor', (error) => ({ ok: false, error }));

@@ -14,7 +14,7 @@ export class PolicyFollower {
   skipped = 0;
 
   constructor(
-    private readonly rt: ServiceRuntime,
+    private readonly rt: Pick<ServiceRuntime, 'bus' | 'logger'>,
     private current: string,
     private readonly apply: (v: ToolPolicyVersion) => void,
   ) {}

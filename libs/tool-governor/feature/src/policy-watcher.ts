@@ -16,7 +16,7 @@ export class PolicyWatcher {
   rejected = 0;
 
   constructor(
-    private readonly rt: ServiceRuntime,
+    private readonly rt: Pick<ServiceRuntime, 'bus' | 'logger'>,
     private readonly file: string,
     private current: ToolPolicyVersion,
     private readonly intervalMs = 500,
