@@ -26,6 +26,6 @@ export function beginTools(tools: PipelineTools | undefined, req: CompletionRequ
     return session ? { kind: 'session', session, localTimeoutMs: tools.governor.policy.localTools.timeoutMs } : { kind: 'none' };
   } catch (err) {
     if (!(err instanceof ToolPolicyRequestError)) throw err;
-    return { kind: 'refused', error: { status: err.status, code: err.code, type: err.type, message: err.message }, trail: { attempts: [], failover: false, tools: err.trail } };
+    return { kind: 'refused', error: { status: err.status, code: err.code, type: err.type, message: err.message, param: err.param }, trail: { attempts: [], failover: false, tools: err.trail } };
   }
 }
