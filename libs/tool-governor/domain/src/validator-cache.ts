@@ -18,9 +18,10 @@ const base = { allErrors: true, strict: false, validateFormats: false, logger: f
  * however many requests carry it. Bounded: past `maxEntries` distinct schemas the cache starts over.
  */
 export class ValidatorCache {
-  private readonly checker = new Ajv(base);
-  private readonly stripper = new Ajv({ ...base, removeAdditional: true });
-  private readonly coercer = new Ajv({ ...base, coerceTypes: 'array' });
+  // Created on first use: a process that never sees a tool call never pays for them.
+  private checkerAjv?: Ajv;
+  private stripperAjv?: Ajv;
+  private coercerAjv?: Ajv;
   private readonly entries = new Map<string, SchemaValidators>();
 
   constructor(private readonly maxEntries = 2000) {}
@@ -36,6 +37,18 @@ export class ValidatorCache {
     const entry = this.build(schema);
     this.entries.set(key, entry);
     return entry;
+  }
+
+  private get checker(): Ajv {
+    return (this.checkerAjv ??= new Ajv(base));
+  }
+
+  private get stripper(): Ajv {
+    return (this.stripperAjv ??= new Ajv({ ...base, removeAdditional: true }));
+  }
+
+  private get coercer(): Ajv {
+    return (this.coercerAjv ??= new Ajv({ ...base, coerceTypes: 'array' }));
   }
 
   private build(schema: Record<string, unknown>): SchemaValidators {
