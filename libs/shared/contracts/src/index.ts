@@ -11,3 +11,4 @@ export * from './secrets';
 export * from './ledger.events';
 export * from './router-probe-grant.rpc';
 export * from './tool-governor';
+export * from './json-depth';
