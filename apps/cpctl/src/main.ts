@@ -186,6 +186,22 @@ heartbeats
     print(await call(`/v1/heartbeats/${encodeURIComponent(job)}`, true, { status, ...(opts.message ? { message: opts.message } : {}) }));
   });
 
+const tools = program.command('tools').description('tool governance');
+
+tools
+  .command('stats')
+  .description('per tool: calls, repairs per class, blocked, self-corrections, local runs')
+  .option('--json', 'print the raw JSON')
+  .action(async (opts: { json?: boolean }) => {
+    const body = (await call('/v1/tools/stats', true)) as { policy_version: string; requests: number; data: { tool: string; calls: number; repaired: number; repairs: Record<string, number>; blocked: number; invalid: number; selfCorrected: number; removed: number; localRuns: { ok: number; failed: number } }[] };
+    if (opts.json) return print(body);
+    process.stdout.write(`policy ${body.policy_version}, ${body.requests} requests with tools\n`);
+    for (const r of body.data) {
+      const repairs = Object.entries(r.repairs).map(([cls, n]) => `${cls}=${n}`).join(' ') || '-';
+      process.stdout.write(`${r.tool.padEnd(24)} calls ${String(r.calls).padStart(5)}  repaired ${String(r.repaired).padStart(4)} (${repairs})  blocked ${r.blocked}  invalid ${r.invalid}  self-corrected ${r.selfCorrected}  removed ${r.removed}  local ok/failed ${r.localRuns.ok}/${r.localRuns.failed}\n`);
+    }
+  });
+
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`cpctl: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(1);

@@ -6,6 +6,7 @@ import { AuditController } from './audit.controller';
 import { ChatCompletionsController } from './chat-completions.controller';
 import { CompletionService } from './completion.service';
 import type { ProviderPlane } from '@cp/router/data-plane';
+import type { ToolPolicyVersion } from '@cp/tool-governor/domain';
 import { DataPlane } from './data-plane';
 import { GATEWAY_CONFIG, GatewayConfigSchema } from './gateway-config';
 import { HealthController } from './health.controller';
@@ -13,20 +14,21 @@ import { ModelsController } from './models.controller';
 import { recordAbandoned } from './request-ledger';
 import { DashboardController } from './dashboard/dashboard.controller';
 import { SloController } from './slo.controller';
+import { ToolsController } from './tools.controller';
 
 @Module({})
 export class GatewayModule {
-  static register(rt: ServiceRuntime, plane: ProviderPlane): DynamicModule {
+  static register(rt: ServiceRuntime, plane: ProviderPlane, toolPolicy: ToolPolicyVersion): DynamicModule {
     const config = loadConfig(GatewayConfigSchema);
     // Built here, not lazily: the plane was loaded (file, else last published version) before Nest starts.
-    const dataPlane = new DataPlane(rt, plane);
+    const dataPlane = new DataPlane(rt, plane, toolPolicy);
     serveHealth(rt, () => ({ ...dataPlane.details(), spool: rt.bus.events.spool?.stats() }));
     const abandoned = recordAbandoned(rt.bus, rt.recovered);
     if (abandoned > 0) rt.logger.warn({ abandoned }, 'recorded the requests a gateway that died was holding');
     return {
       module: GatewayModule,
       imports: [RuntimeModule.forRoot(rt)],
-      controllers: [ChatCompletionsController, HealthController, AuditController, ModelsController, SloController, DashboardController],
+      controllers: [ChatCompletionsController, HealthController, AuditController, ModelsController, SloController, DashboardController, ToolsController],
       providers: [{ provide: GATEWAY_CONFIG, useValue: config }, { provide: DataPlane, useFactory: () => dataPlane }, ApiKeyGuard, CompletionService],
     };
   }

@@ -12,4 +12,5 @@ export * from './ledger.events';
 export * from './router-probe-grant.rpc';
 export * from './slo.events';
 export * from './slo.rpc';
+export * from './tool-governor';
 export * from './json-depth';
