@@ -37,10 +37,3 @@ export function fnv1a(s: string): number {
   }
   return h >>> 0;
 }
-
-/** The pgvector literal of a vector (`[0.1,0.2]`). */
-export function toPgVector(v: Float32Array): string {
-  let s = '[';
-  for (let i = 0; i < v.length; i++) s += (i ? ',' : '') + (Number.isFinite(v[i]) ? Number(v[i].toFixed(6)) : 0);
-  return s + ']';
-}
