@@ -5,3 +5,5 @@ export * from './word-vector-embedder';
 export * from './concat-embedder';
 export * from './eval/kb-eval-set';
 export * from './eval/metrics';
+export * from './openai-embedder';
+export * from './create-embedder';

@@ -9,3 +9,5 @@ export * from './router.events';
 export * from './storable';
 export * from './ledger.events';
 export * from './router-probe-grant.rpc';
+export * from './memory.rpc';
+export * from './memory.events';
