@@ -1,24 +1,30 @@
-import { Body, Controller, Headers, Inject, Post, Res, UseGuards } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
+import { Body, Controller, Headers, Inject, Post, Req, Res, UseGuards } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ChatCompletionRequest } from '@cp/shared/contracts';
 import { uuidv7 } from 'uuidv7';
-import { ApiKeyGuard } from './api-key.guard';
+import { ApiKeyGuard, keyIdOf } from './api-key.guard';
 import { CompletionService } from './completion.service';
+import { GATEWAY_CONFIG, type GatewayConfig } from './gateway-config';
 import { parseBody } from './gateway-error';
+import type { MemoryMode } from './memory-injector';
 
 /** `POST /v1/chat/completions` in the OpenAI request and response format. */
 @Controller('v1/chat')
 @UseGuards(ApiKeyGuard)
 export class ChatCompletionsController {
-  constructor(@Inject(CompletionService) private readonly completions: CompletionService) {}
+  constructor(
+    @Inject(CompletionService) private readonly completions: CompletionService,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+  ) {}
 
   @Post('completions')
-  async create(@Body() body: unknown, @Res() reply: FastifyReply, @Headers('x-request-id') clientId?: string): Promise<void> {
+  async create(@Body() body: unknown, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Headers('x-request-id') clientId?: string, @Headers('x-cp-memory') memoryHeader?: string): Promise<void> {
     const request = parseBody(ChatCompletionRequest, body);
     const requestId = saneRequestId(clientId) ?? uuidv7();
     void reply.header('x-request-id', requestId);
-    if (request.stream === true) return this.completions.stream(requestId, request, reply);
-    const response = await this.completions.complete(requestId, request);
+    const memory = memoryMode(this.config, keyIdOf(req), memoryHeader);
+    if (request.stream === true) return this.completions.stream(requestId, request, reply, memory);
+    const response = await this.completions.complete(requestId, request, memory);
     void reply.code(200).send(response);
   }
 }
@@ -29,4 +35,17 @@ export class ChatCompletionsController {
  */
 export function saneRequestId(value: string | undefined): string | undefined {
   return typeof value === 'string' && /^[A-Za-z0-9._:-]{1,128}$/.test(value) ? value : undefined;
+}
+
+/**
+ * Memory for one request: injected when the key is in `CP_MEMORY_KEYS` or the request says
+ * `x-cp-memory: on` (`off` turns it off for a key that has it); learning only for keys in
+ * `CP_MEMORY_LEARN_KEYS`. Undefined when neither applies, so the request does no memory work.
+ */
+export function memoryMode(config: Pick<GatewayConfig, 'CP_MEMORY_KEYS' | 'CP_MEMORY_LEARN_KEYS'>, keyId: string | undefined, header: string | undefined): MemoryMode | undefined {
+  const listed = (sel: GatewayConfig['CP_MEMORY_KEYS']) => sel.all || (keyId !== undefined && sel.ids.has(keyId));
+  const h = header?.trim().toLowerCase();
+  const inject = h === 'on' ? true : h === 'off' ? false : listed(config.CP_MEMORY_KEYS);
+  const learn = listed(config.CP_MEMORY_LEARN_KEYS);
+  return inject || learn ? { inject, learn } : undefined;
 }

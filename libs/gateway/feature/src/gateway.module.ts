@@ -9,6 +9,7 @@ import type { ProviderPlane } from '@cp/router/data-plane';
 import { DataPlane } from './data-plane';
 import { GATEWAY_CONFIG, GatewayConfigSchema } from './gateway-config';
 import { HealthController } from './health.controller';
+import { MemoryController } from './memory.controller';
 import { ModelsController } from './models.controller';
 import { recordAbandoned } from './request-ledger';
 
@@ -24,7 +25,7 @@ export class GatewayModule {
     return {
       module: GatewayModule,
       imports: [RuntimeModule.forRoot(rt)],
-      controllers: [ChatCompletionsController, HealthController, AuditController, ModelsController],
+      controllers: [ChatCompletionsController, HealthController, AuditController, ModelsController, MemoryController],
       providers: [{ provide: GATEWAY_CONFIG, useValue: config }, { provide: DataPlane, useFactory: () => dataPlane }, ApiKeyGuard, CompletionService],
     };
   }

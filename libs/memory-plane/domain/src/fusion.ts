@@ -12,9 +12,10 @@ export interface Fused {
 /**
  * Reciprocal rank fusion (Cormack et al. 2009): each list votes 1 / (k + rank) for each id; a
  * document ranked well by either retriever rises, one ranked well by both rises most. Ties keep
- * the order of first appearance, so the result is deterministic.
+ * the order of first appearance, so the result is deterministic. `weights` scales each list's
+ * votes (1 each by default).
  */
-export function reciprocalRankFusion(lists: readonly RankedList[], k = 60): Fused[] {
+export function reciprocalRankFusion(lists: readonly RankedList[], k = 60, weights: readonly number[] = []): Fused[] {
   const byId = new Map<string, Fused & { first: number }>();
   let order = 0;
   lists.forEach((list, li) => {
@@ -26,7 +27,7 @@ export function reciprocalRankFusion(lists: readonly RankedList[], k = 60): Fuse
       }
       if (f.ranks[li] === null) {
         f.ranks[li] = i + 1;
-        f.rrf += 1 / (k + i + 1);
+        f.rrf += (weights[li] ?? 1) / (k + i + 1);
       }
     });
   });

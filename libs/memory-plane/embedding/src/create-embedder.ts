@@ -12,7 +12,7 @@ export type EmbedderKind = 'static' | 'wink-sif' | 'wink-mean' | 'lex-hash' | 'o
  * (docs/memory.md has the comparison that chose it). Local, deterministic, nothing downloaded.
  */
 export function defaultStaticEmbedder(vectors = WordVectors.load()): Embedder {
-  return new ConcatEmbedder([{ embedder: new WordVectorEmbedder(vectors, 'sif'), weight: 0.5 }, { embedder: new LexicalHashEmbedder(256), weight: 0.5 }], 'static-sif-lex');
+  return new ConcatEmbedder([{ embedder: new WordVectorEmbedder(vectors, 'sif'), weight: 0.7 }, { embedder: new LexicalHashEmbedder(256), weight: 0.3 }], 'static-sif7-lex3');
 }
 
 export async function createEmbedder(kind: EmbedderKind, openai?: { url?: string; model: string; apiKey?: string }): Promise<Embedder> {

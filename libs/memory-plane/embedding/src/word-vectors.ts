@@ -11,9 +11,15 @@ import { dirname, join } from 'node:path';
 export class WordVectors {
   private constructor(
     readonly dimension: number,
+    private readonly words: readonly string[],
     private readonly index: Map<string, number>,
     private readonly data: Int8Array,
   ) {}
+
+  /** The word of a frequency rank (for generating test text). */
+  wordAt(rank: number): string | undefined {
+    return this.words[rank];
+  }
 
   get size(): number {
     return this.index.size;
@@ -42,7 +48,7 @@ export class WordVectors {
     const header = JSON.parse(buf.subarray(start, start + headerLen).toString('utf8')) as { dimension: number; words: string[] };
     const dataStart = start + headerLen;
     const data = new Int8Array(buf.buffer, buf.byteOffset + dataStart, header.words.length * header.dimension);
-    return new WordVectors(header.dimension, new Map(header.words.map((w, i) => [w, i])), data);
+    return new WordVectors(header.dimension, header.words, new Map(header.words.map((w, i) => [w, i])), data);
   }
 
   /** Reads the compact file, building it from the package first when it is missing. */

@@ -18,7 +18,18 @@ export function keywordTerms(query: string): string[] {
  * capped so that no result is more relevant than one fusion ranked above it (the layer's order is
  * the fused order). `vector` and `keyword` modes exist to measure each retriever alone.
  */
-export async function searchKb(kb: KbStore, embedder: Embedder, query: string, queryVector: Float32Array, limit: number, mode: RetrievalMode = 'hybrid', candidates = 40): Promise<LayerHit[]> {
+export interface FusionOptions {
+  k: number;
+  /** Votes of the vector list and of the keyword list. */
+  weights: [number, number];
+  candidates: number;
+}
+
+/** Chosen on the labelled set (docs/memory.md): a small k and half a vote for keyword ranks, whose OR-of-words matches are noisier than the vectors. */
+export const DEFAULT_FUSION: FusionOptions = { k: 10, weights: [1, 0.5], candidates: 40 };
+
+export async function searchKb(kb: KbStore, embedder: Embedder, query: string, queryVector: Float32Array, limit: number, mode: RetrievalMode = 'hybrid', fusion: FusionOptions = DEFAULT_FUSION): Promise<LayerHit[]> {
+  const candidates = fusion.candidates;
   const terms = keywordTerms(query);
   const [vector, keyword] = await Promise.all([
     mode === 'keyword' ? Promise.resolve([]) : kb.vectorSearch(embedder.id, queryVector, candidates),
@@ -29,7 +40,7 @@ export async function searchKb(kb: KbStore, embedder: Embedder, query: string, q
     const seen = byId.get(h.id);
     byId.set(h.id, seen ? { ...seen, keywordRank: Math.max(seen.keywordRank, h.keywordRank), similarity: seen.similarity ?? h.similarity } : h);
   }
-  const fused = reciprocalRankFusion([vector.map((h) => h.id), keyword.map((h) => h.id)]);
+  const fused = reciprocalRankFusion([vector.map((h) => h.id), keyword.map((h) => h.id)], fusion.k, fusion.weights);
   let cap = 1;
   return fused.slice(0, limit).map((f) => {
     const h = byId.get(f.id)!;

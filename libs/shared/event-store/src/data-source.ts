@@ -23,7 +23,8 @@ export async function ensureDatabase(url: string): Promise<void> {
     const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
     if (found.rowCount === 0) {
       await client.query(`CREATE DATABASE "${name}"`).catch((err: { code?: string }) => {
-        if (err.code !== '42P04') throw err; // created concurrently by another process
+        // Created concurrently by another service: 42P04, or 23505 when both inserts raced in pg_database.
+        if (err.code !== '42P04' && err.code !== '23505') throw err;
       });
     }
   } finally {
