@@ -1,5 +1,11 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { REPO_ROOT } from '@cp/shared/testing';
 import { ledgerEvent, simControl, startE2e, type E2e, type Json } from './support/e2e-kit';
 
 /**
@@ -149,5 +155,24 @@ describe('memory plane (e2e)', () => {
     const v = res.body.data[0].embedding as number[];
     expect(v).toHaveLength(356);
     expect(Math.sqrt(v.reduce((s, x) => s + x * x, 0))).toBeCloseTo(1, 3);
+  });
+
+  it('Given a folder of Markdown, HTML, JSON and other files, When cpctl kb ingest runs twice, Then the documents are ingested once, the second run finds them unchanged, and other files are left out', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cp-kb-'));
+    try {
+      writeFileSync(join(dir, 'guide.md'), '# Guide\n\nThe on-call engineer rotates every Monday.');
+      writeFileSync(join(dir, 'page.html'), '<html><title>Page</title><h1>Page</h1><p>Certificates renew automatically.</p></html>');
+      writeFileSync(join(dir, 'flags.json'), JSON.stringify({ flags: { checkout: 'payments-new-checkout' } }));
+      writeFileSync(join(dir, 'image.png'), 'not a document');
+      const run = () => promisify(execFile)(process.execPath, [join(REPO_ROOT, 'dist/apps/cpctl/src/main.js'), 'kb', 'ingest', dir], { env: { ...process.env, CP_GATEWAY_URL: e2e.stack.gatewayUrl, CP_API_KEY: e2e.stack.apiKey } });
+      const first = JSON.parse((await run()).stdout);
+      expect(first).toMatchObject({ files: 3, created: 3, unchanged: 0, failed: [], skipped: [] });
+      const second = JSON.parse((await run()).stdout);
+      expect(second).toMatchObject({ files: 3, created: 0, unchanged: 3 });
+      const q = await api('POST', '/v1/memory/query', { query: 'payments-new-checkout', layers: ['kb'] });
+      expect(q.body.results[0].provenance[0]).toMatchObject({ origin: 'flags.json' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
