@@ -1,12 +1,11 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, extname, join, relative } from 'node:path';
 import { SingleBar } from 'cli-progress';
+import { MAX_DOCUMENT_BYTES as MAX_BYTES } from '@cp/shared/contracts';
 
 const TYPES: Record<string, string> = { '.md': 'text/markdown', '.markdown': 'text/markdown', '.txt': 'text/plain', '.text': 'text/plain', '.html': 'text/html', '.htm': 'text/html', '.json': 'application/json' };
 const MAX_FILES = 10_000;
 const MAX_DEPTH = 16;
-/** The gateway's limit for one document (the memory plane's `MAX_DOCUMENT_BYTES`). */
-const MAX_BYTES = 512 * 1024;
 
 export interface IngestSummary {
   files: number;
