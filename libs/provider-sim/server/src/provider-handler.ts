@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { defaultReply, openAiWire, parseEmbeddingsRequest, simEmbedding, usageFor, type FaultSpec, type RenderInput, type WireFormat } from '@cp/provider-sim/domain';
 import type { SimContext } from './context';
-import { answeredByFault, damagesAnswer, sendDocument, sendFrames } from './fault-responses';
+import { answeredByFault, damagesAnswer, receivedKey, sendDocument, sendFrames } from './fault-responses';
 import { readBody, sendJson } from './http-io';
 import type { SimInstance } from './instances';
 import { formatForPath, matchProviderRoute, type ProviderRoute } from './routes';
@@ -35,16 +35,16 @@ export async function handleProviderRequest(ctx: SimContext, instance: SimInstan
   const fault = instance.takeFault();
   if (route.kind === 'models') {
     if (fault && (await answeredByFault(fault, openAiWire, req, res))) return;
-    sendDocument(res, MODELS_JSON, fault);
+    sendDocument(res, MODELS_JSON, fault, openAiWire, receivedKey(req));
     return;
   }
   if (route.kind === 'embeddings') {
     if (fault && (await answeredByFault(fault, openAiWire, req, res))) return;
-    answerEmbeddings(body, res, fault);
+    answerEmbeddings(body, res, fault, receivedKey(req));
     return;
   }
   if (fault && (await answeredByFault(fault, route.format, req, res))) return;
-  await answerCompletion(ctx, instance, route, body, res, fault);
+  await answerCompletion(ctx, instance, route, body, res, fault, fault?.type === 'echo_key' ? receivedKey(req) : '');
 }
 
 async function answerCompletion(
@@ -54,6 +54,7 @@ async function answerCompletion(
   body: JsonBody,
   res: ServerResponse,
   fault: FaultSpec | null,
+  key: string,
 ): Promise<void> {
   const format: WireFormat = route.format;
   if (!body.ok) {
@@ -76,12 +77,12 @@ async function answerCompletion(
     usage: usageFor(request, reply),
     includeUsage: request.includeUsage,
   };
-  if (request.stream) await sendFrames(res, format, format.renderStream(input), fault);
-  else sendDocument(res, JSON.stringify(format.renderJson(input)), fault);
+  if (request.stream) await sendFrames(res, format, format.renderStream(input), fault, key);
+  else sendDocument(res, JSON.stringify(format.renderJson(input)), fault, format, key);
 }
 
 /** OpenAI's embeddings response, with the sim's deterministic vectors (`simEmbedding`). */
-function answerEmbeddings(body: JsonBody, res: ServerResponse, fault: FaultSpec | null): void {
+function answerEmbeddings(body: JsonBody, res: ServerResponse, fault: FaultSpec | null, key: string): void {
   const parsed = body.ok ? parseEmbeddingsRequest(body.value) : ({ ok: false, message: 'request body is not valid JSON' } as const);
   if (!parsed.ok) {
     sendJson(res, 400, openAiWire.errorBody(400, parsed.message));
@@ -89,5 +90,5 @@ function answerEmbeddings(body: JsonBody, res: ServerResponse, fault: FaultSpec 
   }
   const tokens = parsed.input.reduce((n, s) => n + Math.ceil(s.length / 4), 0);
   const doc = { object: 'list', model: parsed.model, data: parsed.input.map((s, index) => ({ object: 'embedding', index, embedding: simEmbedding(s) })), usage: { prompt_tokens: tokens, total_tokens: tokens } };
-  sendDocument(res, JSON.stringify(doc), fault);
+  sendDocument(res, JSON.stringify(doc), fault, openAiWire, key);
 }
