@@ -1,8 +1,7 @@
 import { Body, Controller, Headers, Inject, Post, Req, Res, UseGuards } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ChatCompletionRequest } from '@cp/shared/contracts';
-import { uuidv7 } from 'uuidv7';
-import { ApiKeyGuard, keyIdOf } from './api-key.guard';
+import { ApiKeyGuard } from './api-key.guard';
 import { CompletionService } from './completion.service';
 import { GATEWAY_CONFIG, type GatewayConfig } from './gateway-config';
 import { parseBody } from './gateway-error';
@@ -18,23 +17,15 @@ export class ChatCompletionsController {
   ) {}
 
   @Post('completions')
-  async create(@Body() body: unknown, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Headers('x-request-id') clientId?: string, @Headers('x-cp-memory') memoryHeader?: string): Promise<void> {
+  async create(@Body() body: unknown, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Headers('x-cp-memory') memoryHeader?: string): Promise<void> {
     const request = parseBody(ChatCompletionRequest, body);
-    const requestId = saneRequestId(clientId) ?? uuidv7();
-    void reply.header('x-request-id', requestId);
-    const memory = memoryMode(this.config, keyIdOf(req), memoryHeader);
+    // The edge's id (the client's own when it sent a sane one), already on every answer as x-request-id.
+    const requestId = req.id;
+    const memory = memoryMode(this.config, req.keyId, memoryHeader);
     if (request.stream === true) return this.completions.stream(requestId, request, reply, memory);
     const response = await this.completions.complete(requestId, request, memory);
     void reply.code(200).send(response);
   }
-}
-
-/**
- * A client's own request id is kept (and returned), so it can find its request in the ledger and in
- * traces; only a short id of safe characters is, anything else gets one of ours.
- */
-export function saneRequestId(value: string | undefined): string | undefined {
-  return typeof value === 'string' && /^[A-Za-z0-9._:-]{1,128}$/.test(value) ? value : undefined;
 }
 
 /**

@@ -1,9 +1,9 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, Inject, Param, Patch, Post, Put, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Put, Query, Req, UseGuards } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
 import { Embed, EmbedRequest, KbDelete, KbIngest, KbIngestRequest, KbList, MAX_DOCUMENT_BYTES, MemoryQuery, MemoryQueryRequest, PrefCreate, PrefDelete, PreferenceCreateRequest, PreferencePatchRequest, PrefList, PrefUpdate, StatusGet, StatusPut, StatusPutRequest } from '@cp/shared/contracts';
 import { NatsBus } from '@cp/shared/messaging';
 import { z } from 'zod';
 import { ApiKeyGuard } from './api-key.guard';
-import { saneRequestId } from './chat-completions.controller';
 import { GatewayError, parseBody } from './gateway-error';
 import { askMemory } from './memory-client';
 
@@ -26,13 +26,13 @@ export class MemoryController {
 
   @Post('kb/documents')
   @HttpCode(201)
-  async ingest(@Body() body: unknown, @Headers('x-request-id') requestId?: string) {
+  async ingest(@Body() body: unknown, @Req() req: FastifyRequest) {
     const content = (body as { content?: unknown } | null)?.content;
     if (typeof content === 'string' && Buffer.byteLength(content) > MAX_DOCUMENT_BYTES) {
       throw new GatewayError(413, 'document_too_large', 'invalid_request_error', `content is larger than ${MAX_DOCUMENT_BYTES} bytes; split the document`, 'content');
     }
     const doc = parseBody(KbIngestRequest, body);
-    const { id, chunks, outcome } = await askMemory(this.bus, KbIngest, { ...doc, requestId: saneRequestId(requestId) }, INGEST_MS);
+    const { id, chunks, outcome } = await askMemory(this.bus, KbIngest, { ...doc, requestId: req.id }, INGEST_MS);
     return { id, chunks, outcome };
   }
 
@@ -43,8 +43,8 @@ export class MemoryController {
   }
 
   @Delete('kb/documents/:id')
-  deleteDocument(@Param('id') id: string, @Headers('x-request-id') requestId?: string) {
-    return askMemory(this.bus, KbDelete, { id: knownId(id, 'document'), requestId: saneRequestId(requestId) }, QUICK_MS);
+  deleteDocument(@Param('id') id: string, @Req() req: FastifyRequest) {
+    return askMemory(this.bus, KbDelete, { id: knownId(id, 'document'), requestId: req.id }, QUICK_MS);
   }
 
   @Get('memory/preferences')
@@ -55,24 +55,24 @@ export class MemoryController {
 
   @Post('memory/preferences')
   @HttpCode(201)
-  createPreference(@Body() body: unknown, @Headers('x-request-id') requestId?: string) {
-    return askMemory(this.bus, PrefCreate, { ...parseBody(PreferenceCreateRequest, body), requestId: saneRequestId(requestId) }, QUICK_MS);
+  createPreference(@Body() body: unknown, @Req() req: FastifyRequest) {
+    return askMemory(this.bus, PrefCreate, { ...parseBody(PreferenceCreateRequest, body), requestId: req.id }, QUICK_MS);
   }
 
   @Patch('memory/preferences/:id')
-  updatePreference(@Param('id') id: string, @Body() body: unknown, @Headers('x-request-id') requestId?: string) {
+  updatePreference(@Param('id') id: string, @Body() body: unknown, @Req() req: FastifyRequest) {
     const patch = parseBody(PreferencePatchRequest, body);
-    return askMemory(this.bus, PrefUpdate, { id: knownId(id, 'preference'), patch, requestId: saneRequestId(requestId) }, QUICK_MS);
+    return askMemory(this.bus, PrefUpdate, { id: knownId(id, 'preference'), patch, requestId: req.id }, QUICK_MS);
   }
 
   @Delete('memory/preferences/:id')
-  deletePreference(@Param('id') id: string, @Headers('x-request-id') requestId?: string) {
-    return askMemory(this.bus, PrefDelete, { id: knownId(id, 'preference'), requestId: saneRequestId(requestId) }, QUICK_MS);
+  deletePreference(@Param('id') id: string, @Req() req: FastifyRequest) {
+    return askMemory(this.bus, PrefDelete, { id: knownId(id, 'preference'), requestId: req.id }, QUICK_MS);
   }
 
   @Put('memory/status')
-  putStatus(@Body() body: unknown, @Headers('x-request-id') requestId?: string) {
-    return askMemory(this.bus, StatusPut, { ...parseBody(StatusPutRequest, body), requestId: saneRequestId(requestId) }, QUICK_MS);
+  putStatus(@Body() body: unknown, @Req() req: FastifyRequest) {
+    return askMemory(this.bus, StatusPut, { ...parseBody(StatusPutRequest, body), requestId: req.id }, QUICK_MS);
   }
 
   @Get('memory/status')

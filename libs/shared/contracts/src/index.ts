@@ -12,3 +12,4 @@ export * from './ledger.events';
 export * from './router-probe-grant.rpc';
 export * from './memory.rpc';
 export * from './memory.events';
+export * from './json-depth';
