@@ -12,6 +12,8 @@ import { HealthController } from './health.controller';
 import { MemoryController } from './memory.controller';
 import { ModelsController } from './models.controller';
 import { recordAbandoned } from './request-ledger';
+import { DashboardController } from './dashboard/dashboard.controller';
+import { SloController } from './slo.controller';
 
 @Module({})
 export class GatewayModule {
@@ -25,7 +27,7 @@ export class GatewayModule {
     return {
       module: GatewayModule,
       imports: [RuntimeModule.forRoot(rt)],
-      controllers: [ChatCompletionsController, HealthController, AuditController, ModelsController, MemoryController],
+      controllers: [ChatCompletionsController, HealthController, AuditController, ModelsController, SloController, DashboardController, MemoryController],
       providers: [{ provide: GATEWAY_CONFIG, useValue: config }, { provide: DataPlane, useFactory: () => dataPlane }, ApiKeyGuard, CompletionService],
     };
   }

@@ -12,4 +12,6 @@ export * from './ledger.events';
 export * from './router-probe-grant.rpc';
 export * from './memory.rpc';
 export * from './memory.events';
+export * from './slo.events';
+export * from './slo.rpc';
 export * from './json-depth';

@@ -17,7 +17,7 @@ export interface StackOptions {
   withoutSim?: boolean;
   /** Another NATS server than the shared one (see `PrivateNatsServer`). */
   natsUrl?: string;
-  /** How long `start` waits for every service in /health (default 30 s). */
+  /** How long `start` waits for every service in /health (default 30 s; a busy shared machine may need more). */
   healthTimeoutMs?: number;
 }
 
