@@ -208,14 +208,23 @@ describe('tool governance through the gateway', () => {
     expect(ledger.trail.tools).toContainEqual({ tool: 'data_clean', action: 'local_dropped', reason: 'mixed_turn' });
   });
 
-  it('answers search_kb with a tool error while the memory plane does not serve its query RPC', async () => {
-    await sim(stack).script('gemini', [{ toolCalls: [{ name: 'search_kb', arguments: { query: 'refund policy' } }] }, { content: 'I could not search.' }]);
+  it('answers search_kb from the knowledge base through the memory plane', async () => {
+    const doc = await fetch(`${stack.gatewayUrl}/v1/kb/documents`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${stack.apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ title: 'Refunds', content: '# Refund policy\n\nRefunds for order RF-2291 are paid within 14 days to the original card.', source: 'kb/refunds.md' }),
+    });
+    expect(doc.status).toBe(201);
+    await sim(stack).script('gemini', [{ toolCalls: [{ name: 'search_kb', arguments: { query: 'refund policy RF-2291' } }] }, { content: 'Within 14 days.' }]);
     const res = await ask('gemini/gemini-2.5-pro');
-    expect(res.choices[0]!.message.content).toBe('I could not search.');
+    expect(res.choices[0]!.message.content).toBe('Within 14 days.');
     const upstream = (await sim(stack).stats('gemini')).lastRequest!.body;
     const response = upstream.contents.flatMap((c: Json) => c.parts).find((p: Json) => p.functionResponse)?.functionResponse;
     expect(response.name).toBe('search_kb');
-    expect(JSON.stringify(response.response)).toContain('knowledge_base_unavailable');
+    const found = JSON.stringify(response.response);
+    expect(found).toContain('RF-2291');
+    expect(found).toContain('kb/refunds.md');
+    expect(found).not.toContain('knowledge_base_unavailable');
   });
 
   it('serves tool statistics at /v1/tools/stats', async () => {

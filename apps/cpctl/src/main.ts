@@ -5,6 +5,7 @@ import { CliConfigSchema, loadConfig } from '@cp/shared/config';
 import { CAPABILITY_NAMES, JobView, MatrixEntry, SLO_NAMES, SloReport, type SloName } from '@cp/shared/contracts';
 import { sparkline } from '@cp/slo-collector/domain';
 import { z } from 'zod';
+import { ingestFolder } from './kb-ingest';
 
 /** cpctl: operator commands against the gateway (`CP_GATEWAY_URL`, key from `CP_API_KEY` or `.run/gateway.key`). */
 const config = loadConfig(CliConfigSchema);
@@ -117,6 +118,21 @@ providers
     if (opts.json) print(body);
     else printMatrix(rows);
     if (rows.some((r) => r.completion.status === 'failed' || Object.values(r.capabilities).some((c) => c.status === 'failed'))) process.exitCode = 1;
+  });
+
+const kb = program.command('kb').description('the knowledge base of the memory plane');
+
+kb.command('ingest <folder>')
+  .description('ingest the Markdown, text, HTML and JSON files of a folder (re-runs replace changed files, skip unchanged ones)')
+  .action(async (folder: string) => {
+    const url = program.opts<{ url: string }>().url;
+    const post = async (body: unknown) => {
+      const res = await fetch(`${url}/v1/kb/documents`, { method: 'POST', headers: { authorization: `Bearer ${apiKey()}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    const summary = await ingestFolder(folder, post);
+    print(summary);
+    if (summary.failed.length > 0) process.exitCode = 1;
   });
 
 /** An SLO value as people read it: milliseconds or seconds for latency, percent for rates. */

@@ -10,6 +10,7 @@ import type { ToolPolicyVersion } from '@cp/tool-governor/domain';
 import { DataPlane } from './data-plane';
 import { GATEWAY_CONFIG, GatewayConfigSchema } from './gateway-config';
 import { HealthController } from './health.controller';
+import { MemoryController } from './memory.controller';
 import { ModelsController } from './models.controller';
 import { recordAbandoned } from './request-ledger';
 import { DashboardController } from './dashboard/dashboard.controller';
@@ -28,7 +29,7 @@ export class GatewayModule {
     return {
       module: GatewayModule,
       imports: [RuntimeModule.forRoot(rt)],
-      controllers: [ChatCompletionsController, HealthController, AuditController, ModelsController, SloController, DashboardController, ToolsController],
+      controllers: [ChatCompletionsController, HealthController, AuditController, ModelsController, SloController, DashboardController, ToolsController, MemoryController],
       providers: [{ provide: GATEWAY_CONFIG, useValue: config }, { provide: DataPlane, useFactory: () => dataPlane }, ApiKeyGuard, CompletionService],
     };
   }

@@ -10,6 +10,8 @@ export * from './storable';
 export * from './secrets';
 export * from './ledger.events';
 export * from './router-probe-grant.rpc';
+export * from './memory.rpc';
+export * from './memory.events';
 export * from './slo.events';
 export * from './slo.rpc';
 export * from './tool-governor';

@@ -1,13 +1,9 @@
-import { defineRpc, type LocalToolReply, type LocalToolRequest, ToolGovernorExecute } from '@cp/shared/contracts';
+import { MemoryQuery, type LocalToolReply, type LocalToolRequest, ToolGovernorExecute } from '@cp/shared/contracts';
 import type { ServiceRuntime } from '@cp/shared/runtime';
 import { dataClean } from '@cp/tool-governor/domain';
-import { z } from 'zod';
 
-/**
- * The memory plane's query RPC, which `search_kb` asks. It is defined by the memory issue; until the
- * memory plane answers it, `search_kb` answers a tool error saying the knowledge base is unavailable.
- */
-export const MemoryQuery = defineRpc('memory', 'query', 1, z.object({ query: z.string(), topK: z.number().int().positive() }).loose(), z.unknown());
+/** The most results `search_kb` asks the memory plane for (its query caps `limit` at 50). */
+const MAX_TOP_K = 20;
 
 /** The longest tool result handed back to the model. */
 const MAX_CONTENT = 32 * 1024;
@@ -44,12 +40,17 @@ export class LocalToolExecutor {
   }
 
   private async searchKb(args: Record<string, unknown>, timeoutMs: number): Promise<LocalToolReply> {
-    const query = typeof args.query === 'string' ? args.query : '';
-    const topK = typeof args.top_k === 'number' ? args.top_k : 5;
+    const query = typeof args.query === 'string' ? args.query.slice(0, 8000) : '';
+    const topK = typeof args.top_k === 'number' && Number.isInteger(args.top_k) ? Math.min(Math.max(args.top_k, 1), MAX_TOP_K) : 5;
+    const unavailable = (why: string) => result({ error: 'knowledge_base_unavailable', message: `the knowledge base is unavailable (${why.slice(0, 200)}); answer without it` }, true);
+    if (!query.trim()) return result({ error: 'invalid_input', message: 'search_kb needs a non-empty query' }, true);
     try {
-      return result(await this.rt.bus.request(MemoryQuery, { query, topK }, timeoutMs), false);
+      const reply = await this.rt.bus.request(MemoryQuery, { query, layers: ['kb'], limit: topK }, timeoutMs);
+      if ('error' in reply) return unavailable(reply.error.message);
+      if (reply.degraded.includes('kb')) return unavailable('the knowledge-base layer did not answer in time');
+      return result({ results: reply.results.map((r) => ({ text: r.text, score: r.score, source: r.provenance.map((p) => p.source ?? p.title ?? p.id) })) }, false);
     } catch (err) {
-      return result({ error: 'knowledge_base_unavailable', message: `the knowledge base is unavailable (${err instanceof Error ? err.message.slice(0, 200) : 'no answer'}); answer without it` }, true);
+      return unavailable(err instanceof Error ? err.message : 'no answer');
     }
   }
 }

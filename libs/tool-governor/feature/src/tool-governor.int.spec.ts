@@ -1,12 +1,12 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ToolGovernorExecute } from '@cp/shared/contracts';
+import { MemoryQuery, ToolGovernorExecute } from '@cp/shared/contracts';
 import { NatsBus } from '@cp/shared/messaging';
 import { createLogger, trace } from '@cp/shared/telemetry';
 import { dropIsolation, newIsolation, waitFor } from '@cp/shared/testing';
 import type { ToolPolicyVersion } from '@cp/tool-governor/domain';
-import { LocalToolExecutor, MemoryQuery } from './local-tool-executor';
+import { LocalToolExecutor } from './local-tool-executor';
 import { PolicyFollower } from './policy-follower';
 import { readToolPolicyFile } from './policy-source';
 import { PolicyWatcher } from './policy-watcher';
@@ -67,11 +67,17 @@ describe('tool-governor over NATS', () => {
 
     const memory = await NatsBus.connect({ servers: iso.natsUrl, service: 'memory-plane', namespace: iso.namespace, stream: iso.stream, tracer: trace.getTracer('test') });
     try {
-      memory.serve(MemoryQuery, (req) => ({ ok: true, results: [{ text: `about ${String(req.query)}`, source: 'kb/refunds.md' }] }), 'memory-plane');
+      const asked: unknown[] = [];
+      memory.serve(MemoryQuery, (req) => {
+        asked.push(req);
+        const provenance = [{ layer: 'kb' as const, id: 'c1', source: 'kb/refunds.md', updatedAt: new Date(0).toISOString() }];
+        return { results: [{ layer: 'kb' as const, id: 'c1', text: `about ${req.query}`, score: 0.9, confidence: 0.9, provenance }], conflicts: [], degraded: [], tookMs: 1 };
+      }, 'memory-plane');
       await memory.ready();
       const found = await gateway.request(ToolGovernorExecute, { tool: 'search_kb', arguments: { query: 'refunds', top_k: 2 }, timeoutMs: 1000 }, 2000);
       expect(found).toMatchObject({ ok: true, isError: false });
-      expect(found.ok && JSON.parse(found.content)).toEqual({ ok: true, results: [{ text: 'about refunds', source: 'kb/refunds.md' }] });
+      expect(found.ok && JSON.parse(found.content)).toEqual({ results: [{ text: 'about refunds', score: 0.9, source: ['kb/refunds.md'] }] });
+      expect(asked).toEqual([{ query: 'refunds', layers: ['kb'], limit: 2 }]);
     } finally {
       await memory.close(1000);
     }
