@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { BusRequestError } from '@cp/shared/messaging';
 
 /** Pipeline error codes that are about one request parameter. */
-const PARAM_OF_CODE: Record<string, string> = { 'ROUTER.UNKNOWN_MODEL': 'model' };
+const PARAM_OF_CODE: Record<string, string> = { 'ROUTER.UNKNOWN_MODEL': 'model', context_length_exceeded: 'messages' };
 
 /** An error the edge answers in the OpenAI error shape; `code` is stable, `message` is for people. */
 export class GatewayError extends Error {

@@ -1,16 +1,18 @@
-import type { DecisionTrail, ProviderAttempt, Usage } from '@cp/shared/contracts';
+import type { ChatCompletionRequest, DecisionTrail, ProviderAttempt, Usage } from '@cp/shared/contracts';
+import type { ContextLengthExceededError } from '@cp/shaping/domain';
 import { BreakerBook, breakerKey, chooseRoute, findModel, findProvider, RouterDomainError, usageCostUsd, type BreakerTransition, type ModelRef, type ModelSpec, type ProviderErrorClassification, type ProviderRegistry, type ResolvedProvider, type RouteDecision } from '@cp/router/domain';
 import { callProvider, type CallOutcome } from './provider-call';
 import { streamProvider, type ChunkSink, type StreamOutcome } from './provider-stream';
 import type { HttpProviderClient } from './http-provider-client';
 import type { CompletionError, CompletionRequest, CompletionResult, StreamResult } from './completion-result';
+import { shapingTarget, startShaping, tooLongAttempt, tooLongError } from './request-shaping';
 
 type Failure = { ok: false; classification: ProviderErrorClassification; status?: number; message: string };
 type Outcome = { ok: true; usage?: Usage } | Failure;
 
 /** How one kind of call (plain or streamed) is made, and when a failure must stop the walk. */
 interface CallKind<O extends Outcome> {
-  call(provider: ResolvedProvider, model: ModelSpec): Promise<O>;
+  call(provider: ResolvedProvider, model: ModelSpec, request: ChatCompletionRequest): Promise<O>;
   /** A failure after which no other candidate may be tried (the client already has part of an answer). */
   committed(outcome: O): boolean;
 }
@@ -42,7 +44,7 @@ export class CompletionPipeline {
 
   async complete(req: CompletionRequest): Promise<CompletionResult> {
     const result = await this.walk<CallOutcome>(req, {
-      call: (provider, model) => callProvider(this.http, provider, model, req.request, req.deadlineAt),
+      call: (provider, model, request) => callProvider(this.http, provider, model, request, req.deadlineAt),
       committed: () => false,
     });
     if (result.kind === 'served') return { ok: true, response: result.outcome.response, provider: result.ref.provider, model: result.ref.model, trail: result.trail };
@@ -52,7 +54,7 @@ export class CompletionPipeline {
   /** Streams the completion into the sink and says how it ended. */
   async stream(req: CompletionRequest, sink: ChunkSink): Promise<StreamResult> {
     const result = await this.walk<StreamOutcome>(req, {
-      call: (provider, model) => streamProvider(this.http, provider, model, req.request, req.deadlineAt, sink),
+      call: (provider, model, request) => streamProvider(this.http, provider, model, request, req.deadlineAt, sink),
       committed: (outcome) => !outcome.ok && (outcome.chunks > 0 || outcome.cancelled === true),
     });
     if (result.kind === 'served') return { ok: true, provider: result.ref.provider, model: result.ref.model, usage: result.outcome.usage, chunks: result.outcome.chunks, trail: result.trail };
@@ -70,9 +72,12 @@ export class CompletionPipeline {
     }
     const attempts: ProviderAttempt[] = [];
     const breakers: Record<string, string> = {};
-    const trail = (): DecisionTrail => ({ route, attempts, failover: attempts.some((a) => a.outcome !== 'ok'), breakers });
+    // Candidates the request fits whole go first; each call gets the request shaped for its model.
+    const shaping = startShaping(req.request, route, this.registry);
+    let tooLong: ContextLengthExceededError | undefined;
+    const trail = (): DecisionTrail => ({ route, attempts, failover: attempts.some((a) => a.outcome !== 'ok'), breakers, ...(shaping.order ? { shapingOrder: shaping.order } : {}) });
 
-    for (const ref of route.candidates) {
+    for (const ref of shaping.candidates) {
       if (Date.now() >= req.deadlineAt) break;
       const provider = findProvider(this.registry, ref.provider);
       const model = findModel(this.registry, ref);
@@ -85,19 +90,27 @@ export class CompletionPipeline {
         attempts.push({ provider: ref.provider, model: ref.model, outcome: 'skipped', errorClass: 'breaker_open', latencyMs: 0 });
         continue;
       }
+      const shaped = await shaping.shaper.shapeFor(shapingTarget(provider, model));
+      if (!shaped.ok) {
+        this.breakers.releaseProbe(key);
+        tooLong ??= shaped.error;
+        attempts.push(tooLongAttempt(ref, shaped.error, shaped.record));
+        continue;
+      }
+      const shapingRecord = shaped.record ? { shaping: shaped.record } : {};
       let started = performance.now();
-      let outcome = await kind.call(provider, model);
+      let outcome = await kind.call(provider, model, shaped.request);
       const retryAfter = outcome.ok || kind.committed(outcome) ? undefined : outcome.classification.retryableAfterMs;
       if (retryAfter !== undefined && Date.now() + retryAfter < req.deadlineAt) {
-        attempts.push(failedAttempt(ref, outcome as Failure, started));
+        attempts.push({ ...failedAttempt(ref, outcome as Failure, started), ...shapingRecord });
         await new Promise((r) => setTimeout(r, retryAfter));
         started = performance.now();
-        outcome = await kind.call(provider, model);
+        outcome = await kind.call(provider, model, shaped.request);
       }
       if (outcome.ok) {
         this.breakers.recordSuccess(key).forEach(this.onTransition);
         breakers[key] = this.breakers.stateOf(key).status;
-        attempts.push({ provider: ref.provider, model: ref.model, outcome: 'ok', latencyMs: ms(started), usage: outcome.usage, ...(outcome.usage ? { costUsd: usageCostUsd(outcome.usage, model.pricePerMTok) } : {}) });
+        attempts.push({ provider: ref.provider, model: ref.model, outcome: 'ok', latencyMs: ms(started), usage: outcome.usage, ...(outcome.usage ? { costUsd: usageCostUsd(outcome.usage, model.pricePerMTok) } : {}), ...shapingRecord });
         return { kind: 'served', ref, outcome: outcome as O & { ok: true }, trail: trail() };
       }
       const cancelled = (outcome as { cancelled?: boolean }).cancelled === true;
@@ -107,7 +120,7 @@ export class CompletionPipeline {
         for (const m of provider.models) this.breakers.recordMisconfigured(breakerKey(provider.id, m.id), outcome.classification.reason).forEach(this.onTransition);
       } else this.breakers.recordFailure(key, outcome.classification.class).forEach(this.onTransition);
       breakers[key] = this.breakers.stateOf(key).status;
-      attempts.push(failedAttempt(ref, outcome, started));
+      attempts.push({ ...failedAttempt(ref, outcome, started), ...shapingRecord });
       if (cancelled) return { kind: 'failed', ref, outcome, error: { status: 499, code: 'CLIENT.CANCELLED', type: 'invalid_request_error', message: 'the client closed the stream' }, trail: trail() };
       if (kind.committed(outcome)) {
         return { kind: 'failed', ref, outcome, error: { status: 502, code: 'PROVIDER.STREAM_INTERRUPTED', type: 'server_error', message: `the stream from ${ref.provider}/${ref.model} was interrupted: ${outcome.message}` }, trail: trail() };
@@ -116,6 +129,8 @@ export class CompletionPipeline {
         return { kind: 'failed', ref, outcome, error: { status: outcome.status ?? 400, code: 'PROVIDER.REQUEST_REJECTED', type: 'invalid_request_error', message: `${ref.provider} rejected the request: ${outcome.message}` }, trail: trail() };
       }
     }
+    // Nothing failed but the fit: the client must shorten the request, and no other provider would help.
+    if (tooLong && !attempts.some((a) => a.outcome === 'error')) return { kind: 'failed', error: tooLongError(tooLong), trail: trail() };
     const tried = attempts.map((a) => `${a.provider}/${a.model} (${a.errorClass ?? a.outcome})`).join(', ');
     return { kind: 'failed', error: { status: 503, code: 'ROUTER.NO_HEALTHY_PROVIDER', type: 'service_unavailable', message: `no provider could serve the request; tried: ${tried || 'none'}` }, trail: trail() };
   }

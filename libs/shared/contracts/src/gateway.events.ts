@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineEvent } from './envelope';
 import { Usage } from './openai/chat';
+import { ShapingOrder, ShapingRecord } from './shaping-trail';
 
 /** Costs in the ledger are rounded to the nano-dollar, so sums carry no float noise. */
 export function roundUsd(usd: number): number {
@@ -19,6 +20,8 @@ export const ProviderAttempt = z.object({
   usage: Usage.optional(),
   /** What the call cost at the registry's price for the model, when the provider reported usage. */
   costUsd: z.number().nonnegative().optional(),
+  /** What request shaping did for this candidate (docs/shaping.md). */
+  shaping: ShapingRecord.optional(),
 });
 export type ProviderAttempt = z.infer<typeof ProviderAttempt>;
 
@@ -32,6 +35,8 @@ export const DecisionTrail = z
     attempts: z.array(ProviderAttempt),
     failover: z.boolean(),
     breakers: z.record(z.string(), z.string()).optional(),
+    /** Candidates moved ahead because the request fits them whole (docs/shaping.md). */
+    shapingOrder: ShapingOrder.optional(),
   })
   .loose();
 export type DecisionTrail = z.infer<typeof DecisionTrail>;
