@@ -92,4 +92,21 @@ describe('CompletionPipeline (in-process, against provider-sim)', () => {
     expect(Date.now() - started).toBeLessThan(2000);
     expect(breakers.stateOf('oai/gpt-x')).toMatchObject({ status: 'closed', consecutiveFailures: 0 });
   });
+
+  it('given a newest turn that no candidate can take even shaped, then it is a 400 context_length_exceeded naming the sizes, and no provider is called', async () => {
+    const messages: ChatCompletionRequest['messages'] = [
+      { role: 'user', content: 'write the file' },
+      { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'write', arguments: JSON.stringify({ text: 'word '.repeat(4000) }) } }] },
+      { role: 'tool', tool_call_id: 'call_1', content: 'ok' },
+    ];
+    const end = await pipeline.complete({ request: { model: 'r', messages }, deadlineAt: Date.now() + 10_000 });
+    expect(end).toMatchObject({ ok: false, error: { status: 400, code: 'context_length_exceeded', type: 'invalid_request_error' } });
+    expect(!end.ok && end.error.message).toMatch(/oai\/gpt-x's maximum context length is 1000 tokens; this request needs at least \d+ tokens/);
+    expect(end.trail.attempts.map((a) => [a.provider, a.outcome, a.errorClass, a.shaping?.level])).toEqual([
+      ['oai', 'skipped', 'context_length_exceeded', 'aggressive'],
+      ['ant', 'skipped', 'context_length_exceeded', 'aggressive'],
+      ['gem', 'skipped', 'context_length_exceeded', 'aggressive'],
+    ]);
+    expect((await Promise.all(['oai', 'ant', 'gem'].map(requests))).reduce((a, b) => a + b, 0)).toBe(0);
+  });
 });

@@ -69,12 +69,14 @@ export class RequestShaper {
       return { ok: true, request: this.request, record: { ...base, level: 'none', check: 'bound', tokenizer: 'none', exact: false, tokensBefore: upper } };
     }
     const tally = await this.tallyFor(target);
+    const started = this.clock.now();
+    const elapsed = () => Math.round((this.clock.now() - started) * 1000) / 1000;
     const before = this.tokensBefore(tally, budget);
     const bytesBefore = this.totalBytes();
     const level = levelFor(before.tokens, budget.budgetTokens, this.config);
     const goal = targetFor(level, budget.budgetTokens, this.config);
     const counted = { ...base, check: 'counted' as const, tokenizer: tally.name, tokensBefore: before.tokens, bytesBefore };
-    if (level === 'none' && bytesBefore <= goal.bytes) return { ok: true, request: this.request, record: { ...counted, level, exact: before.exact } };
+    if (level === 'none' && bytesBefore <= goal.bytes) return { ok: true, request: this.request, record: { ...counted, level, exact: before.exact, ms: elapsed() } };
 
     const shaped = shapeMessages(this.request.messages, this.costs(tally), {
       targetTokens: goal.tokens,
@@ -93,6 +95,7 @@ export class RequestShaper {
       bytesAfter: shaped.bytes,
       dropped: shaped.dropped,
       cut: shaped.cut,
+      ms: elapsed(),
     };
     if (shaped.tokens > budget.budgetTokens) {
       return { ok: false, error: new ContextLengthExceededError(formatTarget(target), budget.contextWindow, shaped.tokens, budget.outputTokens, budget.marginTokens), record };

@@ -12,7 +12,7 @@ const Fraction = z.number().gt(0).lte(1);
 export const ShapingConfigSchema = z
   .strictObject({
     enabled: z.boolean().default(true),
-    /** Tokens kept free besides the output reserve, for the wire's own framing and counting error. */
+    /** Tokens kept free besides the output reserve, for the wire's own framing and counting error (at most a tenth of the window). */
     marginTokens: z.int().nonnegative().default(1024),
     thresholds: z.strictObject({ moderate: Fraction.default(0.7), aggressive: Fraction.default(0.85) }).prefault({}),
     targets: z.strictObject({ moderate: Fraction.default(0.7), aggressive: Fraction.default(0.5) }).prefault({}),

@@ -21,8 +21,10 @@ export interface Budget {
 export function budgetFor(target: ShapingTarget, request: ChatCompletionRequest, config: ShapingConfig): Budget {
   const asked = request.max_completion_tokens ?? request.max_tokens ?? target.maxOutput;
   const outputTokens = Math.min(asked, target.maxOutput);
-  const budgetTokens = Math.max(0, target.contextWindow - outputTokens - config.marginTokens);
-  return { budgetTokens, contextWindow: target.contextWindow, outputTokens, marginTokens: config.marginTokens };
+  // A small model (a test's 1,000-token window) keeps most of its window: the margin is at most a tenth of it.
+  const marginTokens = Math.min(config.marginTokens, Math.floor(target.contextWindow / 10));
+  const budgetTokens = Math.max(0, target.contextWindow - outputTokens - marginTokens);
+  return { budgetTokens, contextWindow: target.contextWindow, outputTokens, marginTokens };
 }
 
 /** The level a request of `tokens` needs under `budget`: above the moderate threshold moderate, above the aggressive one aggressive. */

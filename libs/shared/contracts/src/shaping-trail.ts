@@ -24,6 +24,8 @@ export const ShapingRecord = z.object({
   bytesAfter: z.number().int().nonnegative().optional(),
   dropped: z.array(z.number().int().nonnegative()).optional(),
   cut: z.array(z.number().int().nonnegative()).optional(),
+  /** Milliseconds shaping spent on this candidate once past the bound (counting and shaping; not the tokenizer's one-time load). */
+  ms: z.number().nonnegative().optional(),
 });
 export type ShapingRecord = z.infer<typeof ShapingRecord>;
 
