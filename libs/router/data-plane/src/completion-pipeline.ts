@@ -97,12 +97,11 @@ export class CompletionPipeline {
         attempts.push(tooLongAttempt(ref, shaped.error, shaped.record));
         continue;
       }
-      const shapingRecord = shaped.record ? { shaping: shaped.record } : {};
       let started = performance.now();
       let outcome = await kind.call(provider, model, shaped.request);
       const retryAfter = outcome.ok || kind.committed(outcome) ? undefined : outcome.classification.retryableAfterMs;
       if (retryAfter !== undefined && Date.now() + retryAfter < req.deadlineAt) {
-        attempts.push({ ...failedAttempt(ref, outcome as Failure, started), ...shapingRecord });
+        attempts.push(failedAttempt(ref, outcome as Failure, started, shaped.record));
         await new Promise((r) => setTimeout(r, retryAfter));
         started = performance.now();
         outcome = await kind.call(provider, model, shaped.request);
@@ -110,7 +109,7 @@ export class CompletionPipeline {
       if (outcome.ok) {
         this.breakers.recordSuccess(key).forEach(this.onTransition);
         breakers[key] = this.breakers.stateOf(key).status;
-        attempts.push({ provider: ref.provider, model: ref.model, outcome: 'ok', latencyMs: ms(started), usage: outcome.usage, ...(outcome.usage ? { costUsd: usageCostUsd(outcome.usage, model.pricePerMTok) } : {}), ...shapingRecord });
+        attempts.push({ provider: ref.provider, model: ref.model, outcome: 'ok', latencyMs: ms(started), usage: outcome.usage, ...(outcome.usage ? { costUsd: usageCostUsd(outcome.usage, model.pricePerMTok) } : {}), ...(shaped.record ? { shaping: shaped.record } : {}) });
         return { kind: 'served', ref, outcome: outcome as O & { ok: true }, trail: trail() };
       }
       const cancelled = (outcome as { cancelled?: boolean }).cancelled === true;
@@ -120,7 +119,7 @@ export class CompletionPipeline {
         for (const m of provider.models) this.breakers.recordMisconfigured(breakerKey(provider.id, m.id), outcome.classification.reason).forEach(this.onTransition);
       } else this.breakers.recordFailure(key, outcome.classification.class).forEach(this.onTransition);
       breakers[key] = this.breakers.stateOf(key).status;
-      attempts.push({ ...failedAttempt(ref, outcome, started), ...shapingRecord });
+      attempts.push(failedAttempt(ref, outcome, started, shaped.record));
       if (cancelled) return { kind: 'failed', ref, outcome, error: { status: 499, code: 'CLIENT.CANCELLED', type: 'invalid_request_error', message: 'the client closed the stream' }, trail: trail() };
       if (kind.committed(outcome)) {
         return { kind: 'failed', ref, outcome, error: { status: 502, code: 'PROVIDER.STREAM_INTERRUPTED', type: 'server_error', message: `the stream from ${ref.provider}/${ref.model} was interrupted: ${outcome.message}` }, trail: trail() };
@@ -136,8 +135,8 @@ export class CompletionPipeline {
   }
 }
 
-function failedAttempt(ref: ModelRef, outcome: Failure, started: number): ProviderAttempt {
-  return { provider: ref.provider, model: ref.model, outcome: 'error', errorClass: outcome.classification.class, status: outcome.status, message: outcome.message, latencyMs: ms(started) };
+function failedAttempt(ref: ModelRef, outcome: Failure, started: number, shaping: ProviderAttempt['shaping']): ProviderAttempt {
+  return { provider: ref.provider, model: ref.model, outcome: 'error', errorClass: outcome.classification.class, status: outcome.status, message: outcome.message, latencyMs: ms(started), ...(shaping ? { shaping } : {}) };
 }
 
 function ms(started: number): number {
