@@ -83,7 +83,7 @@ async function main(): Promise<void> {
   const row = async (name: string, target: ShapingTarget, shaper = new RequestShaper(big, DEFAULT_SHAPING)) => {
     const ms = await msOf(async () => {
       const out = await shaper.shapeFor(target);
-      level = `${out.record?.level ?? 'none'}${out.record?.exact === false && out.record.check === 'counted' ? ' (partly estimated)' : ''}`;
+      level = `${out.record?.level ?? 'none'}, ${out.record?.exact ? 'exact' : 'not exact (estimate decided, or the tokenizer budget ran out)'}`;
     });
     console.log(`| ${name} | ${ms} | ${level} |`);
   };
