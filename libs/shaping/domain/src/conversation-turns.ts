@@ -33,6 +33,13 @@ export function splitTurns(messages: ChatMessage[]): ConversationTurns {
   return { olderStarts, newestStart };
 }
 
+/** The order shaping keeps messages in: system and developer messages and the newest turn, then older messages newest first. */
+export function* keepOrder(messages: ChatMessage[]): Generator<number> {
+  const { newestStart } = splitTurns(messages);
+  for (let i = 0; i < messages.length; i++) if (i >= newestStart || isSystemLike(messages[i])) yield i;
+  for (let i = newestStart - 1; i >= 0; i--) if (!isSystemLike(messages[i])) yield i;
+}
+
 /**
  * Tool messages among `kept` whose calling assistant message is not kept: they would reach the
  * provider as orphans (Anthropic and Gemini refuse those, OpenAI too). Calls live before their results,

@@ -1,5 +1,6 @@
 import type { ChatCompletionRequest, ChatMessage, ShapingRecord } from '@cp/shared/contracts';
 import { ContextLengthExceededError } from './context-length-error';
+import { keepOrder } from './conversation-turns';
 import { MessageTokens, TokenizerClock } from './message-tokens';
 import { MESSAGE_OVERHEAD_TOKENS, messageTexts, REQUEST_OVERHEAD_TOKENS, RequestSize } from './request-size';
 import { shapeMessages } from './shape-messages';
@@ -7,6 +8,9 @@ import type { ShapingConfig } from './shaping-config';
 import { budgetFor, formatTarget, levelFor, targetFor, type Budget, type ShapingTarget } from './shaping-target';
 import { estimateTokens } from './token-estimate';
 import { tiktokenCounter, tiktokenEncodingFor, type TokenCounter } from './tokenizer';
+
+/** Precounting goes a little past the target: the turn that no longer fits must be counted to know it. */
+const PRECOUNT_SLACK = 1.25;
 
 export type ShapeOutcome =
   | { ok: true; request: ChatCompletionRequest; record?: ShapingRecord }
@@ -86,13 +90,15 @@ export class RequestShaper {
     const tally = await this.tallyFor(target);
     const started = this.clock.now();
     const elapsed = () => Math.round((this.clock.now() - started) * 1000) / 1000;
-    const before = this.tokensBefore(tally, budget);
+    const before = await this.tokensBefore(tally, budget);
     const bytesBefore = this.totalBytes();
     const level = levelFor(before.tokens, budget.budgetTokens, this.config);
     const goal = targetFor(level, budget.budgetTokens, this.config);
     const counted = { ...base, check: 'counted' as const, tokenizer: tally.name, tokensBefore: before.tokens, bytesBefore };
     if (level === 'none' && bytesBefore <= goal.bytes) return { ok: true, request: this.request, record: { ...counted, level, exact: before.exact, ms: elapsed() } };
 
+    // What shaping will keep is counted first, yielding to other requests; shapeMessages then reads the cache.
+    await tally.precount(keepOrder(this.request.messages), goal.tokens * PRECOUNT_SLACK);
     const shaped = shapeMessages(this.request.messages, this.costs(tally), {
       targetTokens: goal.tokens,
       targetBytes: goal.bytes,
@@ -123,7 +129,7 @@ export class RequestShaper {
    * both thresholds by its error band (a 400 KB conversation for a 128 K model is aggressive
    * whatever the exact count), so the tokenizer only ever reads what shaping keeps.
    */
-  private tokensBefore(tally: MessageTokens, budget: Budget): { tokens: number; exact: boolean } {
+  private async tokensBefore(tally: MessageTokens, budget: Budget): Promise<{ tokens: number; exact: boolean }> {
     const band = 1 + this.config.estimateErrorBand;
     const bytesBound = this.bytesUpperBound();
     if (bytesBound <= budget.budgetTokens * this.config.thresholds.moderate) return { tokens: bytesBound, exact: false };
@@ -132,6 +138,7 @@ export class RequestShaper {
       if (estimate * band <= budget.budgetTokens * this.config.thresholds.moderate) return { tokens: Math.ceil(estimate * band), exact: false };
       if (estimate / band > budget.budgetTokens * this.config.thresholds.aggressive) return { tokens: Math.ceil(estimate), exact: false };
     }
+    await tally.precount(this.request.messages.keys(), Number.POSITIVE_INFINITY);
     let tokens = this.fixedTokens(tally);
     for (let i = 0; i < this.request.messages.length; i++) tokens += tally.tokens(i);
     return { tokens, exact: tally.exact };

@@ -133,6 +133,18 @@ describe('RequestShaper', () => {
       expect(out.ok && out.record).toMatchObject({ exact: false, tokenizer: 'slow' });
     });
 
+    it('given a large request to count exactly, then other work of the process runs between the tokenizer\'s slices', async () => {
+      let t = 0;
+      const seen: string[] = [];
+      const slow: TokenCounter = { name: 'slow', exact: true, count: (text) => (seen.push('count'), (t += 3), Math.ceil(text.length / 4)) };
+      const s = new RequestShaper(conversation(50, 8000), { ...DEFAULT_SHAPING, tokenizerBudgetMs: 100_000 }, async () => slow, () => t);
+      setImmediate(() => seen.push('other work'));
+      await s.shapeFor(SMALL);
+      const other = seen.indexOf('other work');
+      expect(other).toBeGreaterThan(0);
+      expect(other).toBeLessThan(seen.length - 1);
+    });
+
     it('given byte caps, then a request over the none cap is shaped even though its tokens fit', async () => {
       const config = ShapingConfigSchema.parse({ byteCaps: {} });
       const out = await shaper(conversation(60, 8000), counter(), config).shapeFor(LARGE);
