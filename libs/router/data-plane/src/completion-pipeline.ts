@@ -1,7 +1,7 @@
-import type { ChatCompletionRequest, DecisionTrail, ProviderAttempt, Usage } from '@cp/shared/contracts';
+import type { DecisionTrail, ProviderAttempt, Usage } from '@cp/shared/contracts';
 import type { ContextLengthExceededError } from '@cp/shaping/domain';
-import { BreakerBook, breakerKey, chooseRoute, findModel, findProvider, RouterDomainError, usageCostUsd, type BreakerTransition, type ModelRef, type ModelSpec, type ProviderErrorClassification, type ProviderRegistry, type ResolvedProvider, type RouteDecision } from '@cp/router/domain';
-import { callProvider, type CallOutcome } from './provider-call';
+import { BreakerBook, breakerKey, chooseRoute, findModel, findProvider, InvalidChatRequestError, RouterDomainError, usageCostUsd, type BreakerTransition, type ModelRef, type ModelSpec, type ProviderErrorClassification, type ProviderRegistry, type ResolvedProvider, type RouteDecision } from '@cp/router/domain';
+import { callProvider, prepareCall, type CallOutcome, type PreparedCall } from './provider-call';
 import { streamProvider, type ChunkSink, type StreamOutcome } from './provider-stream';
 import type { HttpProviderClient } from './http-provider-client';
 import type { CompletionError, CompletionRequest, CompletionResult, StreamResult } from './completion-result';
@@ -12,7 +12,9 @@ type Outcome = { ok: true; usage?: Usage } | Failure;
 
 /** How one kind of call (plain or streamed) is made, and when a failure must stop the walk. */
 interface CallKind<O extends Outcome> {
-  call(provider: ResolvedProvider, model: ModelSpec, request: ChatCompletionRequest): Promise<O>;
+  /** Whether the provider is asked for a stream (the request is translated with it). */
+  stream: boolean;
+  call(provider: ResolvedProvider, model: ModelSpec, prepared: PreparedCall): Promise<O>;
   /** A failure after which no other candidate may be tried (the client already has part of an answer). */
   committed(outcome: O): boolean;
 }
@@ -44,7 +46,8 @@ export class CompletionPipeline {
 
   async complete(req: CompletionRequest): Promise<CompletionResult> {
     const result = await this.walk<CallOutcome>(req, {
-      call: (provider, model, request) => callProvider(this.http, provider, model, request, req.deadlineAt),
+      stream: false,
+      call: (provider, model, prepared) => callProvider(this.http, provider, model, prepared, req.deadlineAt),
       committed: () => false,
     });
     if (result.kind === 'served') return { ok: true, response: result.outcome.response, provider: result.ref.provider, model: result.ref.model, trail: result.trail };
@@ -54,7 +57,8 @@ export class CompletionPipeline {
   /** Streams the completion into the sink and says how it ended. */
   async stream(req: CompletionRequest, sink: ChunkSink): Promise<StreamResult> {
     const result = await this.walk<StreamOutcome>(req, {
-      call: (provider, model, request) => streamProvider(this.http, provider, model, request, req.deadlineAt, sink),
+      stream: true,
+      call: (provider, model, prepared) => streamProvider(this.http, provider, model, req.request, prepared, req.deadlineAt, sink),
       committed: (outcome) => !outcome.ok && (outcome.chunks > 0 || outcome.cancelled === true),
     });
     if (result.kind === 'served') return { ok: true, provider: result.ref.provider, model: result.ref.model, usage: result.outcome.usage, chunks: result.outcome.chunks, trail: result.trail };
@@ -71,6 +75,8 @@ export class CompletionPipeline {
       throw err;
     }
     const attempts: ProviderAttempt[] = [];
+    // Retry-After of each rate-limited answer; `null` once a provider answered anything else.
+    let retryHints: number[] | null = [];
     const breakers: Record<string, string> = {};
     // Candidates the request fits whole go first; each call gets the request shaped for its model.
     const shaping = startShaping(req.request, route, this.registry);
@@ -82,6 +88,22 @@ export class CompletionPipeline {
       const provider = findProvider(this.registry, ref.provider);
       const model = findModel(this.registry, ref);
       if (!provider || !model) continue;
+      // Shaped before the breaker is asked, like the translation: a request too long for this model never holds its probe slot.
+      const shaped = await shaping.shaper.shapeFor(shapingTarget(provider, model));
+      if (!shaped.ok) {
+        tooLong ??= shaped.error;
+        attempts.push(tooLongAttempt(ref, shaped.error, shaped.record));
+        continue;
+      }
+      let prepared: PreparedCall;
+      try {
+        prepared = prepareCall(provider, model, shaped.request, kind.stream);
+        prepared.shaping = shaped.record;
+      } catch (err) {
+        if (!(err instanceof InvalidChatRequestError)) throw err;
+        attempts.push({ provider: ref.provider, model: ref.model, outcome: 'error', errorClass: 'client', message: err.message, latencyMs: 0 });
+        return { kind: 'failed', ref, error: { status: err.httpStatus, code: err.code, type: err.type, message: err.message, param: err.param ?? null }, trail: trail() };
+      }
       const key = breakerKey(ref.provider, ref.model);
       const admission = this.breakers.admit(key);
       admission.transitions.forEach(this.onTransition);
@@ -90,26 +112,19 @@ export class CompletionPipeline {
         attempts.push({ provider: ref.provider, model: ref.model, outcome: 'skipped', errorClass: 'breaker_open', latencyMs: 0 });
         continue;
       }
-      const shaped = await shaping.shaper.shapeFor(shapingTarget(provider, model));
-      if (!shaped.ok) {
-        this.breakers.releaseProbe(key);
-        tooLong ??= shaped.error;
-        attempts.push(tooLongAttempt(ref, shaped.error, shaped.record));
-        continue;
-      }
       let started = performance.now();
-      let outcome = await kind.call(provider, model, shaped.request);
+      let outcome = await kind.call(provider, model, prepared);
       const retryAfter = outcome.ok || kind.committed(outcome) ? undefined : outcome.classification.retryableAfterMs;
       if (retryAfter !== undefined && Date.now() + retryAfter < req.deadlineAt) {
-        attempts.push(failedAttempt(ref, outcome as Failure, started, shaped.record));
+        attempts.push(failedAttempt(ref, outcome as Failure, started, prepared));
         await new Promise((r) => setTimeout(r, retryAfter));
         started = performance.now();
-        outcome = await kind.call(provider, model, shaped.request);
+        outcome = await kind.call(provider, model, prepared);
       }
       if (outcome.ok) {
         this.breakers.recordSuccess(key).forEach(this.onTransition);
         breakers[key] = this.breakers.stateOf(key).status;
-        attempts.push({ provider: ref.provider, model: ref.model, outcome: 'ok', latencyMs: ms(started), usage: outcome.usage, ...(outcome.usage ? { costUsd: usageCostUsd(outcome.usage, model.pricePerMTok) } : {}), ...(shaped.record ? { shaping: shaped.record } : {}) });
+        attempts.push({ provider: ref.provider, model: ref.model, outcome: 'ok', latencyMs: ms(started), usage: outcome.usage, ...(outcome.usage ? { costUsd: usageCostUsd(outcome.usage, model.pricePerMTok) } : {}), ...clampOf(prepared) });
         return { kind: 'served', ref, outcome: outcome as O & { ok: true }, trail: trail() };
       }
       const cancelled = (outcome as { cancelled?: boolean }).cancelled === true;
@@ -119,7 +134,9 @@ export class CompletionPipeline {
         for (const m of provider.models) this.breakers.recordMisconfigured(breakerKey(provider.id, m.id), outcome.classification.reason).forEach(this.onTransition);
       } else this.breakers.recordFailure(key, outcome.classification.class).forEach(this.onTransition);
       breakers[key] = this.breakers.stateOf(key).status;
-      attempts.push(failedAttempt(ref, outcome, started, shaped.record));
+      attempts.push(failedAttempt(ref, outcome, started, prepared));
+      const hint = outcome.classification.retryAfterMs;
+      retryHints = retryHints && hint !== undefined && outcome.classification.class === 'rate_limited' ? [...retryHints, hint] : null;
       if (cancelled) return { kind: 'failed', ref, outcome, error: { status: 499, code: 'CLIENT.CANCELLED', type: 'invalid_request_error', message: 'the client closed the stream' }, trail: trail() };
       if (kind.committed(outcome)) {
         return { kind: 'failed', ref, outcome, error: { status: 502, code: 'PROVIDER.STREAM_INTERRUPTED', type: 'server_error', message: `the stream from ${ref.provider}/${ref.model} was interrupted: ${outcome.message}` }, trail: trail() };
@@ -128,15 +145,31 @@ export class CompletionPipeline {
         return { kind: 'failed', ref, outcome, error: { status: outcome.status ?? 400, code: 'PROVIDER.REQUEST_REJECTED', type: 'invalid_request_error', message: `${ref.provider} rejected the request: ${outcome.message}` }, trail: trail() };
       }
     }
+    // Each attempt with its class and what went wrong (our message, or the provider's, already cut and redacted).
     // Nothing failed but the fit: the client must shorten the request, and no other provider would help.
     if (tooLong && !attempts.some((a) => a.outcome === 'error')) return { kind: 'failed', error: tooLongError(tooLong), trail: trail() };
-    const tried = attempts.map((a) => `${a.provider}/${a.model} (${a.errorClass ?? a.outcome})`).join(', ');
-    return { kind: 'failed', error: { status: 503, code: 'ROUTER.NO_HEALTHY_PROVIDER', type: 'service_unavailable', message: `no provider could serve the request; tried: ${tried || 'none'}` }, trail: trail() };
+    const tried = attempts.map((a) => `${a.provider}/${a.model} (${a.errorClass ?? a.outcome}${a.message ? `: ${a.message}` : ''})`).join(', ');
+    const retryAfter = retryAfterSeconds(retryHints);
+    return { kind: 'failed', error: { status: 503, code: 'ROUTER.NO_HEALTHY_PROVIDER', type: 'service_unavailable', message: `no provider could serve the request; tried: ${tried || 'none'}`, ...(retryAfter === undefined ? {} : { retryAfterSeconds: retryAfter }) }, trail: trail() };
   }
 }
 
-function failedAttempt(ref: ModelRef, outcome: Failure, started: number, shaping: ProviderAttempt['shaping']): ProviderAttempt {
-  return { provider: ref.provider, model: ref.model, outcome: 'error', errorClass: outcome.classification.class, status: outcome.status, message: outcome.message, latencyMs: ms(started), ...(shaping ? { shaping } : {}) };
+function failedAttempt(ref: ModelRef, outcome: Failure, started: number, prepared: PreparedCall): ProviderAttempt {
+  return { provider: ref.provider, model: ref.model, outcome: 'error', errorClass: outcome.classification.class, status: outcome.status, message: outcome.message, latencyMs: ms(started), ...clampOf(prepared) };
+}
+
+/** The smallest Retry-After, when every provider that answered gave one (skipped candidates did not answer). */
+function retryAfterSeconds(hints: number[] | null): number | undefined {
+  if (!hints || hints.length === 0) return undefined;
+  return Math.max(0, Math.ceil(Math.min(...hints) / 1000));
+}
+
+/** What the attempt records about how the request was prepared: a clamped token limit, the shaping record. */
+function clampOf(prepared: PreparedCall): Pick<ProviderAttempt, 'maxTokensClamped' | 'shaping'> {
+  const noted: Pick<ProviderAttempt, 'maxTokensClamped' | 'shaping'> = {};
+  if (prepared.clamped) noted.maxTokensClamped = prepared.clamped;
+  if (prepared.shaping) noted.shaping = prepared.shaping;
+  return noted;
 }
 
 function ms(started: number): number {

@@ -36,5 +36,5 @@ export function tooLongAttempt(ref: ModelRef, error: ContextLengthExceededError,
 }
 
 export function tooLongError(error: ContextLengthExceededError): CompletionError {
-  return { status: error.httpStatus, code: error.code, type: error.type, message: error.message };
+  return { status: error.httpStatus, code: error.code, type: error.type, message: error.message, param: error.param };
 }
