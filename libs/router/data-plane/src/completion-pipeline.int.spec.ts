@@ -6,7 +6,7 @@ import { CompletionPipeline } from './completion-pipeline';
 import { HttpProviderClient } from './http-provider-client';
 
 const CAPS = '{ tools: true, vision: true, streaming: true, jsonMode: true }';
-const model = (id: string) => `{ id: ${id}, capabilities: ${CAPS}, contextWindow: 1000, maxOutput: 100, pricePerMTok: { input: 1, output: 2 } }`;
+const model = (id: string) => `{ id: ${id}, capabilities: ${CAPS}, contextWindow: 4000, maxOutput: 100, pricePerMTok: { input: 1, output: 2 } }`;
 const registryYaml = `
 version: 1
 providers:
@@ -101,7 +101,7 @@ describe('CompletionPipeline (in-process, against provider-sim)', () => {
     ];
     const end = await pipeline.complete({ request: { model: 'r', messages }, deadlineAt: Date.now() + 10_000 });
     expect(end).toMatchObject({ ok: false, error: { status: 400, code: 'context_length_exceeded', type: 'invalid_request_error' } });
-    expect(!end.ok && end.error.message).toMatch(/oai\/gpt-x's maximum context length is 1000 tokens; this request needs at least \d+ tokens/);
+    expect(!end.ok && end.error.message).toMatch(/oai\/gpt-x's maximum context length is 4000 tokens; this request needs at least \d+ tokens/);
     expect(end.trail.attempts.map((a) => [a.provider, a.outcome, a.errorClass, a.shaping?.level])).toEqual([
       ['oai', 'skipped', 'context_length_exceeded', 'aggressive'],
       ['ant', 'skipped', 'context_length_exceeded', 'aggressive'],
