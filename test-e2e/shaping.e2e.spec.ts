@@ -125,7 +125,13 @@ describe('request shaping through the gateway', () => {
   const ledgerOf = (response: Response) => ledgerEvent<Ledger>(db, response.headers.get('x-request-id'));
   /** What the 128 K model received: under its budget, system prompt and newest turn as sent, a user turn first, no orphans. */
   const receivedBy128K = async (): Promise<Json[]> => {
-    const received = await receivedBy128K();
+    const received = (await sim(stack).stats('openai')).lastRequest?.body.messages as Json[];
+    expect(tokensOf(received)).toBeLessThanOrEqual(BUDGET_128K);
+    expect(received[0]).toEqual(messages[0]);
+    expect(received.slice(-newestTurn.length)).toEqual(newestTurn);
+    expect(received[1].role).toBe('user');
+    expect(orphansIn(received)).toEqual([]);
+    expect(received.length).toBeLessThan(messages.length);
     return received;
   };
 
