@@ -11,6 +11,8 @@ import { GATEWAY_CONFIG, GatewayConfigSchema } from './gateway-config';
 import { HealthController } from './health.controller';
 import { ModelsController } from './models.controller';
 import { recordAbandoned } from './request-ledger';
+import { DashboardController } from './dashboard/dashboard.controller';
+import { SloController } from './slo.controller';
 
 @Module({})
 export class GatewayModule {
@@ -24,7 +26,7 @@ export class GatewayModule {
     return {
       module: GatewayModule,
       imports: [RuntimeModule.forRoot(rt)],
-      controllers: [ChatCompletionsController, HealthController, AuditController, ModelsController],
+      controllers: [ChatCompletionsController, HealthController, AuditController, ModelsController, SloController, DashboardController],
       providers: [{ provide: GATEWAY_CONFIG, useValue: config }, { provide: DataPlane, useFactory: () => dataPlane }, ApiKeyGuard, CompletionService],
     };
   }

@@ -1,5 +1,5 @@
 import type { ChatCompletionRequest, ChatCompletionResponse, ShapingRecord } from '@cp/shared/contracts';
-import { adapterFor, classifyProviderError, withinOutputLimit, type MaxTokensClamp, parseRetryAfter, providerErrorDetail, type ModelSpec, type ProviderErrorClassification, type ProviderFailure, type ResolvedProvider, type WireAdapter, type WireHttpRequest } from '@cp/router/domain';
+import { adapterFor, classifyProviderError, RouterDomainError, withinOutputLimit, type MaxTokensClamp, parseRetryAfter, providerErrorDetail, type ModelSpec, type ProviderErrorClassification, type ProviderFailure, type ResolvedProvider, type WireAdapter, type WireHttpRequest } from '@cp/router/domain';
 import { HttpProviderClient, ProviderTransportError } from './http-provider-client';
 
 export type CallOutcome =
@@ -43,19 +43,29 @@ export async function callProvider(http: HttpProviderClient, provider: ResolvedP
         let json: unknown;
         try {
           json = await res.json();
-        } catch {
+        } catch (err) {
+          // Only unparseable bytes are malformed; a read cut off (too large, the deadline) is a transport failure.
+          if (!(err instanceof SyntaxError)) throw err;
           return fail({ kind: 'malformed' }, 'provider answered with malformed JSON');
         }
         try {
           const response = adapter.parseResponse(json, model.id);
           return { ok: true, response, usage: response.usage };
-        } catch {
-          return fail({ kind: 'schema' }, 'provider answered with an unexpected schema');
+        } catch (err) {
+          // The adapters' messages name paths and limits, never the payload.
+          return fail({ kind: 'schema' }, `provider answered with an unexpected schema${err instanceof RouterDomainError ? `: ${err.message}` : ''}`);
         }
       },
     );
   } catch (err) {
-    if (err instanceof ProviderTransportError) return fail(err.failure.kind === 'timeout' ? { kind: 'timeout', phase: err.failure.phase } : { kind: err.failure.kind }, err.message);
+    if (err instanceof ProviderTransportError) return fail(transportFailure(err), err.message);
     return fail({ kind: 'connect' }, err instanceof Error ? err.message : String(err));
   }
+}
+
+/** A transport failure as the classifier sees it: a reply too large to carry is a malformed one (failover, counts for the breaker). */
+export function transportFailure(err: ProviderTransportError): ProviderFailure {
+  const f = err.failure;
+  if (f.kind === 'timeout') return { kind: 'timeout', phase: f.phase };
+  return { kind: f.kind === 'too-large' ? 'malformed' : f.kind };
 }

@@ -1,8 +1,8 @@
 import type { ChatCompletionRequest, Usage } from '@cp/shared/contracts';
 import { classifyProviderError, parseRetryAfter, providerErrorDetail, RouterDomainError, type ModelSpec, type ProviderErrorClassification, type ProviderFailure, type ResolvedProvider } from '@cp/router/domain';
 import { createParser } from 'eventsource-parser';
-import { HttpProviderClient, ProviderTransportError } from './http-provider-client';
-import type { PreparedCall } from './provider-call';
+import { HttpProviderClient, ProviderTransportError, replyTooLarge } from './http-provider-client';
+import { transportFailure, type PreparedCall } from './provider-call';
 
 /** Where translated chunks go, one JSON text each, and how the caller says it is gone. */
 export interface ChunkSink {
@@ -43,8 +43,10 @@ export async function streamProvider(http: HttpProviderClient, provider: Resolve
           return fail({ kind: 'http', status: res.status, retryAfterMs: parseRetryAfter(typeof retryAfter === 'string' ? retryAfter : undefined, Date.now()) }, `provider answered HTTP ${res.status}${detail ? `: ${detail}` : ''}`);
         }
         let broken: RouterDomainError | undefined;
+        let pending = 0;
         const parser = createParser({
           onEvent: (event) => {
+            pending = 0;
             if (broken || translator.isComplete()) return;
             try {
               for (const chunk of translator.push({ event: event.event, data: event.data })) {
@@ -58,7 +60,10 @@ export async function streamProvider(http: HttpProviderClient, provider: Resolve
           },
         });
         const decoder = new TextDecoder();
+        // The parser buffers an event until its end: bytes without one are bounded like a whole reply.
         for await (const bytes of res.body) {
+          pending += bytes.length;
+          if (pending > res.maxBytes) throw replyTooLarge(res.maxBytes);
           parser.feed(decoder.decode(bytes, { stream: true }));
           // Read to the end after completion too: breaking off would destroy the keep-alive socket.
           if (broken || sink.signal.aborted) break;
@@ -71,7 +76,7 @@ export async function streamProvider(http: HttpProviderClient, provider: Resolve
     );
   } catch (err) {
     if (sink.signal.aborted) return { ...fail({ kind: 'reset' }, 'the client went away'), cancelled: true };
-    if (err instanceof ProviderTransportError) return fail(err.failure.kind === 'timeout' ? { kind: 'timeout', phase: err.failure.phase } : { kind: err.failure.kind }, err.message);
+    if (err instanceof ProviderTransportError) return fail(transportFailure(err), err.message);
     return fail({ kind: 'connect' }, err instanceof Error ? err.message : String(err));
   }
 }
