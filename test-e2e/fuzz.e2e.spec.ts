@@ -100,6 +100,13 @@ describe(`fuzz: ${RUNS} generated hostile requests and ${RAW_RUNS} raw ones (see
     const gatewayPid = stack.procs.get('gateway')!.pid!;
     // Warm-up, so the first RSS reading is of a gateway that has JIT-compiled its paths.
     for (let i = 0; i < 200; i++) await send({ method: 'POST', path: '/v1/chat/completions', headers: { authorization: `Bearer ${stack.apiKey}`, 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify({ model: 'gpt-4o', stream: i % 2 === 0, messages: [{ role: 'user', content: `warm ${i}` }] })) });
+    // Also what a gateway loads once and keeps: the tokenizer's rank table (tens of MiB, docs/shaping.md),
+    // loaded by the first request long enough for gpt-4o's budget to need an exact count, and a tool schema's validator.
+    const chat = (body: object) => send({ method: 'POST', path: '/v1/chat/completions', headers: { authorization: `Bearer ${stack.apiKey}`, 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify(body)) });
+    const long = Array.from({ length: 60_000 }, (_, i) => `w${i % 997}`).join(' ');
+    expect((await chat({ model: 'gpt-4o', messages: [{ role: 'system', content: 'warm' }, { role: 'user', content: long }] })).status).toBe(200);
+    const tool = { type: 'function', function: { name: 'read_file', parameters: { type: 'object', properties: { path: { type: 'string' } }, required: ['path'] } } };
+    for (let i = 0; i < 20; i++) await chat({ model: 'gpt-4o', tools: [tool], messages: [{ role: 'user', content: `warm tools ${i}` }] });
     const rssBefore = rssOf(gatewayPid);
 
     const seen = new Map<number, number>();
