@@ -4,6 +4,8 @@ import { readFileSync } from 'node:fs';
 import { CliConfigSchema, loadConfig } from '@cp/shared/config';
 import { CAPABILITY_NAMES, MatrixEntry } from '@cp/shared/contracts';
 import { z } from 'zod';
+import { registerAuditChain } from './audit-commands';
+import type { CliContext } from './cli-context';
 
 /** cpctl: operator commands against the gateway (`CP_GATEWAY_URL`, key from `CP_API_KEY` or `.run/gateway.key`). */
 const config = loadConfig(CliConfigSchema);
@@ -28,6 +30,7 @@ async function call(path: string, auth: boolean, post?: unknown): Promise<unknow
 }
 
 const print = (v: unknown): void => void process.stdout.write(JSON.stringify(v, null, 2) + '\n');
+const ctx: CliContext = { config, call: (path, post) => call(path, true, post), print, write: (text) => void process.stdout.write(text) };
 
 program
   .command('status')
@@ -38,14 +41,7 @@ program
 
 const audit = program.command('audit').description('audit ledger commands');
 
-audit
-  .command('verify')
-  .description('recompute the event store hash chain')
-  .action(async () => {
-    const r = (await call('/v1/audit/verify', true)) as { ok: boolean };
-    print(r);
-    if (!r.ok) process.exitCode = 1;
-  });
+registerAuditChain(audit, ctx);
 
 audit
   .command('status')
