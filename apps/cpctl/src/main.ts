@@ -5,6 +5,7 @@ import { CliConfigSchema, loadConfig } from '@cp/shared/config';
 import { CAPABILITY_NAMES, MatrixEntry } from '@cp/shared/contracts';
 import { z } from 'zod';
 import { registerAuditChain } from './audit-commands';
+import { registerLedger } from './ledger-commands';
 import type { CliContext } from './cli-context';
 
 /** cpctl: operator commands against the gateway (`CP_GATEWAY_URL`, key from `CP_API_KEY` or `.run/gateway.key`). */
@@ -42,6 +43,7 @@ program
 const audit = program.command('audit').description('audit ledger commands');
 
 registerAuditChain(audit, ctx);
+registerLedger(program, ctx);
 
 audit
   .command('status')

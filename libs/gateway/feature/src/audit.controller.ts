@@ -4,7 +4,9 @@ import { AuditExport, AuditParkedList, AuditRequestEvent, AuditResubmit, AuditSt
 import { NatsBus } from '@cp/shared/messaging';
 import { z } from 'zod';
 import { ApiKeyGuard } from './api-key.guard';
+import { DataPlane } from './data-plane';
 import { GatewayError, parseBody } from './gateway-error';
+import { replayRequest } from './request-replay';
 
 const Seq = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 const ListQuery = z.object({ after: z.coerce.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional(), limit: z.coerce.number().int().positive().max(500).optional() });
@@ -22,7 +24,7 @@ const ResubmitBody = z.strictObject({ events: z.array(z.unknown()).min(1).max(50
  * verified position; `?full=true` re-hashes it all and is rate-limited; `checkpointSize` with
  * `checkpointHash` names a checkpoint the store must agree with), `GET /v1/audit/export` (a page of
  * the chain with hashes, and the newest signed checkpoint), `GET /v1/audit/requests/{id}` (one
- * request's ledger event, for `cpctl explain`), `GET
+ * request's ledger event, for `cpctl explain`; `/replay`: its route choice made again now), `GET
  * /v1/audit/status` (lag, parked count, completeness), `GET /v1/audit/parked[/{seq}]` (what was
  * set aside and why, with its bytes) and `POST /v1/audit/parked/{seq}/resubmit` (store it, as it
  * was or with fixed `events`).
@@ -30,7 +32,10 @@ const ResubmitBody = z.strictObject({ events: z.array(z.unknown()).min(1).max(50
 @Controller('v1/audit')
 @UseGuards(ApiKeyGuard)
 export class AuditController {
-  constructor(@Inject(NatsBus) private readonly bus: NatsBus) {}
+  constructor(
+    @Inject(NatsBus) private readonly bus: NatsBus,
+    @Inject(DataPlane) private readonly dataPlane: DataPlane,
+  ) {}
 
   @Get('verify')
   async verify(@Query() query: unknown, @Res({ passthrough: true }) reply: FastifyReply): Promise<VerifyReply> {
@@ -52,7 +57,18 @@ export class AuditController {
   }
 
   @Get('requests/:id')
-  async requestEvent(@Param('id') id: string) {
+  requestEvent(@Param('id') id: string) {
+    return this.storedRequest(id);
+  }
+
+  /** The request's route choice made again against this gateway's registry and breakers now; no provider is called. */
+  @Get('requests/:id/replay')
+  async replay(@Param('id') id: string) {
+    const event = await this.storedRequest(id);
+    return replayRequest(event.correlationId, event.payload, this.dataPlane.registry, this.dataPlane.breakerStates());
+  }
+
+  private async storedRequest(id: string) {
     const parsed = RequestId.safeParse(id);
     if (!parsed.success) throw GatewayError.invalidRequest('the request id must be 1 to 200 printable ASCII characters', 'id');
     const { event } = await this.ask(AuditRequestEvent, { requestId: parsed.data }, 10_000);

@@ -49,3 +49,4 @@ export * from './adapters/gemini/gemini-mapping';
 
 // Chat helpers
 export * from './chat/content';
+export * from './routing/route-diff';
