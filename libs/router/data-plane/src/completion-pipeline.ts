@@ -1,6 +1,7 @@
 import type { DecisionTrail, ProviderAttempt, Usage } from '@cp/shared/contracts';
 import { BreakerBook, breakerKey, chooseRoute, findModel, findProvider, RouterDomainError, usageCostUsd, type BreakerTransition, type ModelRef, type ModelSpec, type ProviderErrorClassification, type ProviderRegistry, type ResolvedProvider, type RouteDecision } from '@cp/router/domain';
 import { callProvider, type CallOutcome } from './provider-call';
+import type { AttemptContext } from './provider-span';
 import { streamProvider, type ChunkSink, type StreamOutcome } from './provider-stream';
 import type { HttpProviderClient } from './http-provider-client';
 import type { CompletionError, CompletionRequest, CompletionResult, StreamResult } from './completion-result';
@@ -10,7 +11,7 @@ type Outcome = { ok: true; usage?: Usage } | Failure;
 
 /** How one kind of call (plain or streamed) is made, and when a failure must stop the walk. */
 interface CallKind<O extends Outcome> {
-  call(provider: ResolvedProvider, model: ModelSpec): Promise<O>;
+  call(provider: ResolvedProvider, model: ModelSpec, attempt: AttemptContext): Promise<O>;
   /** A failure after which no other candidate may be tried (the client already has part of an answer). */
   committed(outcome: O): boolean;
 }
@@ -42,7 +43,7 @@ export class CompletionPipeline {
 
   async complete(req: CompletionRequest): Promise<CompletionResult> {
     const result = await this.walk<CallOutcome>(req, {
-      call: (provider, model) => callProvider(this.http, provider, model, req.request, req.deadlineAt),
+      call: (provider, model, attempt) => callProvider(this.http, provider, model, req.request, req.deadlineAt, attempt),
       committed: () => false,
     });
     if (result.kind === 'served') return { ok: true, response: result.outcome.response, provider: result.ref.provider, model: result.ref.model, trail: result.trail };
@@ -52,7 +53,7 @@ export class CompletionPipeline {
   /** Streams the completion into the sink and says how it ended. */
   async stream(req: CompletionRequest, sink: ChunkSink): Promise<StreamResult> {
     const result = await this.walk<StreamOutcome>(req, {
-      call: (provider, model) => streamProvider(this.http, provider, model, req.request, req.deadlineAt, sink),
+      call: (provider, model, attempt) => streamProvider(this.http, provider, model, req.request, req.deadlineAt, sink, attempt),
       committed: (outcome) => !outcome.ok && (outcome.chunks > 0 || outcome.cancelled === true),
     });
     if (result.kind === 'served') return { ok: true, provider: result.ref.provider, model: result.ref.model, usage: result.outcome.usage, chunks: result.outcome.chunks, trail: result.trail };
@@ -85,14 +86,16 @@ export class CompletionPipeline {
         attempts.push({ provider: ref.provider, model: ref.model, outcome: 'skipped', errorClass: 'breaker_open', latencyMs: 0 });
         continue;
       }
+      // The span of each call says which attempt it is (its index in the trail), the breaker state it was admitted in, and whether an earlier candidate failed.
+      const attemptOf = (): AttemptContext => ({ attempt: attempts.length + 1, breakerState: admission.state, failover: attempts.some((a) => a.provider !== ref.provider || a.model !== ref.model), requestId: req.requestId });
       let started = performance.now();
-      let outcome = await kind.call(provider, model);
+      let outcome = await kind.call(provider, model, attemptOf());
       const retryAfter = outcome.ok || kind.committed(outcome) ? undefined : outcome.classification.retryableAfterMs;
       if (retryAfter !== undefined && Date.now() + retryAfter < req.deadlineAt) {
         attempts.push(failedAttempt(ref, outcome as Failure, started));
         await new Promise((r) => setTimeout(r, retryAfter));
         started = performance.now();
-        outcome = await kind.call(provider, model);
+        outcome = await kind.call(provider, model, attemptOf());
       }
       if (outcome.ok) {
         this.breakers.recordSuccess(key).forEach(this.onTransition);

@@ -1,7 +1,8 @@
 import type { ChatCompletionRequest, Usage } from '@cp/shared/contracts';
 import { adapterFor, classifyProviderError, parseRetryAfter, providerErrorDetail, RouterDomainError, type ModelSpec, type ProviderErrorClassification, type ProviderFailure, type ResolvedProvider } from '@cp/router/domain';
 import { createParser } from 'eventsource-parser';
-import { HttpProviderClient, ProviderTransportError } from './http-provider-client';
+import { HttpProviderClient, ProviderTransportError, type ProviderHttpResponse } from './http-provider-client';
+import { annotateOutcome, attemptAttributes, type AttemptContext } from './provider-span';
 
 /** Where translated chunks go, one JSON text each, and how the caller says it is gone. */
 export interface ChunkSink {
@@ -28,7 +29,7 @@ export interface StreamFailure {
  * handed to the sink as it arrives. The outcome says how many chunks went out, so the caller knows
  * whether it may still fail over (none sent) or must end the stream as incomplete.
  */
-export async function streamProvider(http: HttpProviderClient, provider: ResolvedProvider, model: ModelSpec, request: ChatCompletionRequest, deadlineAt: number, sink: ChunkSink): Promise<StreamOutcome> {
+export async function streamProvider(http: HttpProviderClient, provider: ResolvedProvider, model: ModelSpec, request: ChatCompletionRequest, deadlineAt: number, sink: ChunkSink, attempt?: AttemptContext): Promise<StreamOutcome> {
   const adapter = adapterFor(provider.wire);
   const built = adapter.buildRequest({ ...request, stream: true }, model, provider);
   const translator = adapter.createStreamTranslator(model.id, { includeUsage: request.stream_options?.include_usage === true });
@@ -36,44 +37,50 @@ export async function streamProvider(http: HttpProviderClient, provider: Resolve
   const fail = (failure: ProviderFailure, message: string): StreamFailure => ({ ok: false, classification: classifyProviderError(failure), status: failure.status, message, chunks, usage: translator.usage() });
   try {
     return await http.send(
-      { provider: provider.id, model: model.id, baseUrl: provider.baseUrl, path: built.path, headers: built.headers, body: built.body, timeouts: provider.timeouts, deadlineAt, signal: sink.signal },
-      async (res): Promise<StreamOutcome> => {
-        if (res.status !== 200) {
-          const detail = providerErrorDetail(await res.text().catch(() => ''), [provider.apiKey]);
-          const retryAfter = res.headers['retry-after'];
-          return fail({ kind: 'http', status: res.status, retryAfterMs: parseRetryAfter(typeof retryAfter === 'string' ? retryAfter : undefined, Date.now()) }, `provider answered HTTP ${res.status}${detail ? `: ${detail}` : ''}`);
-        }
-        let broken: RouterDomainError | undefined;
-        const parser = createParser({
-          onEvent: (event) => {
-            if (broken || translator.isComplete()) return;
-            try {
-              for (const chunk of translator.push({ event: event.event, data: event.data })) {
-                sink.chunk(JSON.stringify(chunk));
-                chunks++;
-              }
-            } catch (err) {
-              if (!(err instanceof RouterDomainError)) throw err;
-              broken = err;
-            }
-          },
-        });
-        const decoder = new TextDecoder();
-        for await (const bytes of res.body) {
-          parser.feed(decoder.decode(bytes, { stream: true }));
-          // Read to the end after completion too: breaking off would destroy the keep-alive socket.
-          if (broken || sink.signal.aborted) break;
-        }
-        if (sink.signal.aborted && !translator.isComplete()) return { ...fail({ kind: 'reset' }, 'the client went away'), cancelled: true };
-        if (broken) return streamBroken(broken, fail);
-        if (!translator.isComplete()) return fail({ kind: 'reset' }, 'the provider stream ended before the message was complete');
-        return { ok: true, chunks, usage: translator.usage() };
+      { provider: provider.id, model: model.id, baseUrl: provider.baseUrl, path: built.path, headers: built.headers, body: built.body, timeouts: provider.timeouts, deadlineAt, signal: sink.signal, attributes: attempt && attemptAttributes(attempt) },
+      async (res, span) => {
+        const outcome = await readStream(res);
+        if (outcome.ok || !outcome.cancelled) annotateOutcome(span, outcome.ok ? { ok: true, usage: outcome.usage, responseModel: model.id } : outcome);
+        return outcome;
       },
     );
   } catch (err) {
     if (sink.signal.aborted) return { ...fail({ kind: 'reset' }, 'the client went away'), cancelled: true };
     if (err instanceof ProviderTransportError) return fail(err.failure.kind === 'timeout' ? { kind: 'timeout', phase: err.failure.phase } : { kind: err.failure.kind }, err.message);
     return fail({ kind: 'connect' }, err instanceof Error ? err.message : String(err));
+  }
+
+  async function readStream(res: ProviderHttpResponse): Promise<StreamOutcome> {
+    if (res.status !== 200) {
+      const detail = providerErrorDetail(await res.text().catch(() => ''), [provider.apiKey]);
+      const retryAfter = res.headers['retry-after'];
+      return fail({ kind: 'http', status: res.status, retryAfterMs: parseRetryAfter(typeof retryAfter === 'string' ? retryAfter : undefined, Date.now()) }, `provider answered HTTP ${res.status}${detail ? `: ${detail}` : ''}`);
+    }
+    let broken: RouterDomainError | undefined;
+    const parser = createParser({
+      onEvent: (event) => {
+        if (broken || translator.isComplete()) return;
+        try {
+          for (const chunk of translator.push({ event: event.event, data: event.data })) {
+            sink.chunk(JSON.stringify(chunk));
+            chunks++;
+          }
+        } catch (err) {
+          if (!(err instanceof RouterDomainError)) throw err;
+          broken = err;
+        }
+      },
+    });
+    const decoder = new TextDecoder();
+    for await (const bytes of res.body) {
+      parser.feed(decoder.decode(bytes, { stream: true }));
+      // Read to the end after completion too: breaking off would destroy the keep-alive socket.
+      if (broken || sink.signal.aborted) break;
+    }
+    if (sink.signal.aborted && !translator.isComplete()) return { ...fail({ kind: 'reset' }, 'the client went away'), cancelled: true };
+    if (broken) return streamBroken(broken, fail);
+    if (!translator.isComplete()) return fail({ kind: 'reset' }, 'the provider stream ended before the message was complete');
+    return { ok: true, chunks, usage: translator.usage() };
   }
 }
 
