@@ -13,9 +13,10 @@ interface VerifyOptions {
   publicKey?: string;
 }
 
-/** The newest note in the checkpoint directory, or the file given; null when there is none. */
+/** The file given, or the newest note in `CP_AUDIT_CHECKPOINT_DIR` when it is set; null when there is none. */
 function newestNote(ctx: CliContext, file?: string): { note: string; from: string } | null {
   if (file) return { note: readFileSync(file, 'utf8'), from: file };
+  if (!ctx.config.CP_AUDIT_CHECKPOINT_DIR) return null;
   const dir = resolve(ctx.config.CP_AUDIT_CHECKPOINT_DIR);
   if (!existsSync(dir)) return null;
   const names = readdirSync(dir).filter((n) => /^checkpoint-\d{15}\.note$/.test(n)).sort();
@@ -43,7 +44,7 @@ export function registerAuditChain(audit: Command, ctx: CliContext): void {
     .description('verify the hash chain: the live store from its last verified position (--full: from genesis, rate-limited), or an exported file offline (--file); both against the newest signed checkpoint')
     .option('--full', 're-hash the whole chain (an operator action the auditor rate-limits)')
     .option('--file <path>', 'verify an export written by `cpctl audit export`, offline')
-    .option('--checkpoint <path>', 'the checkpoint note to compare with (default: the newest in CP_AUDIT_CHECKPOINT_DIR)')
+    .option('--checkpoint <path>', 'the checkpoint note to compare with (default: the newest in CP_AUDIT_CHECKPOINT_DIR, when set)')
     .option('--public-key <path>', 'the auditor public key (default: CP_AUDIT_PUBLIC_KEY)')
     .action(async (opts: VerifyOptions) => {
       const key = publicKey(ctx, opts.publicKey);

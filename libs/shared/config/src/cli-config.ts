@@ -6,6 +6,6 @@ export const CliConfigSchema = z.object({
   CP_API_KEY: z.string().optional(),
   /** The auditor's Ed25519 public key (PEM or base64 SPKI DER), to check signed checkpoints. */
   CP_AUDIT_PUBLIC_KEY: z.string().optional(),
-  /** Where the auditor writes signed checkpoints; `cpctl audit verify` compares the store with the newest. */
-  CP_AUDIT_CHECKPOINT_DIR: z.string().min(1).default('.run/audit-checkpoints'),
+  /** Where the auditor writes signed checkpoints; when set, `cpctl audit verify` compares the store with the newest. */
+  CP_AUDIT_CHECKPOINT_DIR: z.string().min(1).optional(),
 });
