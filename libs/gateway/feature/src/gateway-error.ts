@@ -12,15 +12,16 @@ export class GatewayError extends Error {
     readonly type: string,
     message: string,
     readonly param: string | null = null,
+    /** Sent as the `Retry-After` header (seconds). */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
     this.name = 'GatewayError';
   }
 
-  /** An error the pipeline (or a control-plane service) answered, already with status, code and type. */
   /** A pipeline error as the client sees it; an error about the requested model names `model` as its parameter. */
-  static of(error: { status: number; code: string; type: string; message: string }): GatewayError {
-    return new GatewayError(error.status, error.code, error.type, error.message, PARAM_OF_CODE[error.code] ?? null);
+  static of(error: { status: number; code: string; type: string; message: string; param?: string | null; retryAfterSeconds?: number }): GatewayError {
+    return new GatewayError(error.status, error.code, error.type, error.message, error.param ?? PARAM_OF_CODE[error.code] ?? null, error.retryAfterSeconds);
   }
 
   static invalidRequest(message: string, param: string | null = null, code = 'invalid_request') {

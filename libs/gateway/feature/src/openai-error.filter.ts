@@ -1,5 +1,6 @@
 import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
+import { processSecrets } from '@cp/shared/contracts';
 import type { Logger } from '@cp/shared/telemetry';
 import { GatewayError } from './gateway-error';
 
@@ -19,12 +20,15 @@ export class OpenAiErrorFilter implements ExceptionFilter {
     if (mapped.status >= 500) this.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'request failed');
     // RFC 6750: a 401 names the scheme the client should use.
     if (mapped.status === 401) void reply.header('www-authenticate', 'Bearer');
+    // Every provider was rate limited: say when to come back (the smallest Retry-After they sent).
+    if (err instanceof GatewayError && err.retryAfterSeconds !== undefined) void reply.header('retry-after', String(err.retryAfterSeconds));
     void reply.status(mapped.status).header('content-type', 'application/json').send(mapped.body);
   }
 }
 
 export function toOpenAiError(err: unknown): Mapped {
-  const body = (status: number, code: string | null, type: string, message: string, param: string | null = null): Mapped => ({ status, body: { error: { message, type, code, param } } });
+  // Whatever a message was made of, no configured key or key-shaped string reaches the client.
+  const body = (status: number, code: string | null, type: string, message: string, param: string | null = null): Mapped => ({ status, body: { error: { message: processSecrets.redact(message), type, code, param } } });
   if (err instanceof GatewayError) return body(err.status, err.code, err.type, err.message, err.param);
   const fastifyCode = (err as { code?: string }).code;
   const statusCode = (err as { statusCode?: number }).statusCode;

@@ -1,4 +1,5 @@
 import type { FastifyReply } from 'fastify';
+import { processSecrets } from '@cp/shared/contracts';
 
 /** Server-sent events as OpenAI streams them: `data: <json>` per chunk, then `data: [DONE]`. */
 export const SSE_HEADERS = {
@@ -78,7 +79,7 @@ export class SseResponse {
 
   /** A stream cut after its first chunk: an error event in the OpenAI error shape, never `[DONE]`. */
   fail(error: { message: string; type: string; code: string }): void {
-    if (!this.gone) this.reply.raw.end(sseData(JSON.stringify({ error: { message: error.message, type: error.type, code: error.code, param: null } })));
+    if (!this.gone) this.reply.raw.end(sseData(JSON.stringify({ error: { message: processSecrets.redact(error.message), type: error.type, code: error.code, param: null } })));
   }
 
   private open(): void {

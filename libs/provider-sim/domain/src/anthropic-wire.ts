@@ -147,5 +147,6 @@ export const anthropicWire: WireFormat = {
   renderStream: renderAnthropicStream,
   terminalFrames: 1,
   errorBody: anthropicErrorBody,
+  errorEvent: (message) => sseEvent('error', anthropicErrorBody(500, message)),
   wrongSchemaStream: sseEvent('message_start', { result: 'ok' }),
 };

@@ -15,6 +15,15 @@ export const FaultSpec = z.discriminatedUnion('type', [
   z.object({ type: z.literal('cut_stream'), afterChunks: z.number().int().nonnegative(), times }),
   z.object({ type: z.literal('malformed_json'), times }),
   z.object({ type: z.literal('wrong_schema'), times }),
+  // A provider that quotes the key it was sent back: in an error body (`status`), in an error event
+  // after `afterChunks` chunks of a stream (`stream_error`), or in a body that is not JSON (`malformed`).
+  z.object({
+    type: z.literal('echo_key'),
+    mode: z.enum(['status', 'stream_error', 'malformed']).default('status'),
+    status: z.number().int().min(400).max(599).default(400),
+    afterChunks: z.number().int().nonnegative().default(1),
+    times,
+  }),
 ]);
 export type FaultSpec = z.infer<typeof FaultSpec>;
 export type FaultType = FaultSpec['type'];

@@ -95,13 +95,18 @@ function firstDeclaredFunction(tools: unknown): string | undefined {
   return isRecord(first) && isNonEmptyString(first.name) ? first.name : undefined;
 }
 
-/** Mode `ANY` forces a call (the first allowed name, else the first declaration); JSON mode is `responseMimeType`. */
+/**
+ * Mode `ANY` forces a call (the first allowed name, else the first declaration); JSON mode is
+ * `responseMimeType`, and its schema `responseJsonSchema` (JSON Schema) or `responseSchema` (Google's
+ * OpenAPI subset, upper-case types).
+ */
 function geminiDirectives(body: JsonRecord): ReplyDirectives {
   const config = isRecord(body.toolConfig) && isRecord(body.toolConfig.functionCallingConfig) ? body.toolConfig.functionCallingConfig : undefined;
   const allowed: unknown = config && Array.isArray(config.allowedFunctionNames) ? config.allowedFunctionNames[0] : undefined;
   const forced = config?.mode === 'ANY' ? (isNonEmptyString(allowed) ? allowed : firstDeclaredFunction(body.tools)) : undefined;
   const generation = body.generationConfig;
-  return directives(forced, isRecord(generation) && generation.responseMimeType === 'application/json');
+  const schema = isRecord(generation) ? (generation.responseJsonSchema ?? generation.responseSchema) : undefined;
+  return directives(forced, isRecord(generation) && generation.responseMimeType === 'application/json', schema);
 }
 
 /** Model and streaming come from the URL (`models/{model}:streamGenerateContent`), not the body. */
@@ -189,5 +194,6 @@ export const geminiWire: WireFormat = {
   renderStream: renderGeminiStream,
   terminalFrames: 1,
   errorBody: geminiErrorBody,
+  errorEvent: (message) => sseData(geminiErrorBody(500, message)),
   wrongSchemaStream: sseData({ result: 'ok' }),
 };

@@ -40,7 +40,8 @@ function openAiDirectives(body: JsonRecord): ReplyDirectives {
   const choice = body.tool_choice;
   const forced = isRecord(choice) ? functionName(choice) : choice === 'required' && Array.isArray(body.tools) ? functionName(body.tools[0]) : undefined;
   const format = body.response_format;
-  return directives(forced, isRecord(format) && (format.type === 'json_object' || format.type === 'json_schema'));
+  const schema = isRecord(format) && format.type === 'json_schema' && isRecord(format.json_schema) ? format.json_schema.schema : undefined;
+  return directives(forced, isRecord(format) && (format.type === 'json_object' || format.type === 'json_schema'), schema);
 }
 
 /** Checks only what a real provider would reject outright; everything else is ignored. */
@@ -162,5 +163,6 @@ export const openAiWire: WireFormat = {
   renderStream: renderOpenAiStream,
   terminalFrames: 1,
   errorBody: openAiErrorBody,
+  errorEvent: (message) => sseData(openAiErrorBody(500, message)),
   wrongSchemaStream: `${sseData({ result: 'ok' })}data: [DONE]\n\n`,
 };

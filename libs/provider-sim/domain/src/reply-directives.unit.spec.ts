@@ -78,3 +78,39 @@ describe('parseGeminiRequest directives', () => {
     expect(directivesOf(parseGeminiRequest({ contents, generationConfig: { responseMimeType: 'application/json' } }, {}))).toEqual({ forcedTool: undefined, jsonMode: true });
   });
 });
+
+describe('JSON mode with a schema', () => {
+  const schema = { type: 'object', properties: { city: { type: 'string' }, celsius: { type: 'number' }, sunny: { type: 'boolean' }, tags: { type: 'array', items: { type: 'string' } }, unit: { enum: ['C', 'F'] } }, required: ['city'] };
+  const prompt = { lastUserText: 'Oslo', lastUserImages: 0, promptChars: 4 };
+  const sample = { city: 'echo: Oslo', celsius: 1, sunny: true, tags: ['echo: Oslo'], unit: 'C' };
+
+  it('Given a Gemini responseJsonSchema, When answered, Then the content is a value of that schema', () => {
+    const outcome = parseGeminiRequest({ contents: [{ role: 'user', parts: [{ text: 'Oslo' }] }], generationConfig: { responseMimeType: 'application/json', responseJsonSchema: schema } }, {});
+    expect(outcome.ok && outcome.request.jsonSchema).toEqual(schema);
+    expect(JSON.parse(defaultReply({ ...prompt, jsonMode: true, jsonSchema: schema }).content ?? '')).toEqual(sample);
+  });
+
+  it('Given Google\'s responseSchema with upper-case types, When parsed and answered, Then it is followed too', () => {
+    const upper = { type: 'OBJECT', properties: { n: { type: 'INTEGER' } } };
+    const outcome = parseGeminiRequest({ contents: [{ role: 'user', parts: [{ text: 'x' }] }], generationConfig: { responseMimeType: 'application/json', responseSchema: upper } }, {});
+    expect(outcome.ok && outcome.request.jsonSchema).toEqual(upper);
+    expect(JSON.parse(defaultReply({ ...prompt, jsonMode: true, jsonSchema: upper }).content ?? '')).toEqual({ n: 1 });
+  });
+
+  it('Given an OpenAI json_schema response format, When parsed, Then its schema is the directive', () => {
+    const outcome = parseOpenAiRequest({ model: 'm', messages: [{ role: 'user', content: 'x' }], response_format: { type: 'json_schema', json_schema: { name: 'w', schema } } });
+    expect(outcome.ok && outcome.request.jsonSchema).toEqual(schema);
+  });
+
+  it('Given a schema nested deeper than the sim follows, When answered, Then the deep part is null', () => {
+    let deep: Record<string, unknown> = { type: 'string' };
+    for (let i = 0; i < 20; i++) deep = { type: 'object', properties: { d: deep } };
+    let value = JSON.parse(defaultReply({ ...prompt, jsonMode: true, jsonSchema: deep }).content ?? '') as Record<string, unknown> | null;
+    let levels = 0;
+    while (value && typeof value === 'object') {
+      value = value.d as Record<string, unknown> | null;
+      levels++;
+    }
+    expect(levels).toBe(9);
+  });
+});

@@ -1,4 +1,5 @@
 import { isRecord, type JsonRecord } from './guards';
+import { sampleFromSchema } from './schema-sample';
 import { tokensForChars, type TokenUsage } from './tokens';
 
 /** One tool call a scripted reply asks for. String arguments are kept verbatim, even if not JSON. */
@@ -36,22 +37,26 @@ export function echoReply(prompt: PromptSummary): SimReply {
 export interface ReplyDirectives {
   forcedTool?: string;
   jsonMode?: boolean;
+  /** The JSON Schema the answer must follow (OpenAI `json_schema`, Gemini `responseJsonSchema`/`responseSchema`). */
+  jsonSchema?: JsonRecord;
 }
 
 /**
  * The unscripted answer. Real providers must call a forced tool and must answer JSON in JSON mode,
- * so the simulator does too: a forced tool is called with `{}` arguments, JSON mode gets
- * `{"echo": <echo text>}`, and everything else is echoed.
+ * so the simulator does too: a forced tool is called with `{}` arguments, JSON mode with a schema
+ * gets a value of that schema (`sampleFromSchema`), JSON mode without one `{"echo": <echo text>}`,
+ * and everything else is echoed.
  */
 export function defaultReply(prompt: PromptSummary & ReplyDirectives): SimReply {
   if (prompt.forcedTool) return { content: null, toolCalls: [{ name: prompt.forcedTool, arguments: {} }] };
+  if (prompt.jsonMode && prompt.jsonSchema) return { content: JSON.stringify(sampleFromSchema(prompt.jsonSchema, echoText(prompt))), toolCalls: [] };
   if (prompt.jsonMode) return { content: JSON.stringify({ echo: echoText(prompt) }), toolCalls: [] };
   return echoReply(prompt);
 }
 
 /** Keeps only the directives that are set, so parsed requests without any stay unchanged. */
-export function directives(forcedTool: string | undefined, jsonMode: boolean): ReplyDirectives {
-  return { ...(forcedTool ? { forcedTool } : {}), ...(jsonMode ? { jsonMode: true } : {}) };
+export function directives(forcedTool: string | undefined, jsonMode: boolean, jsonSchema?: unknown): ReplyDirectives {
+  return { ...(forcedTool ? { forcedTool } : {}), ...(jsonMode ? { jsonMode: true } : {}), ...(jsonMode && isRecord(jsonSchema) ? { jsonSchema } : {}) };
 }
 
 /** OpenAI carries arguments as a string: objects are serialised, strings pass through untouched. */

@@ -37,6 +37,8 @@ export interface WireFormat {
   renderStream(input: RenderInput): string[];
   readonly terminalFrames: number;
   errorBody(status: number, message: string): unknown;
+  /** An SSE frame reporting an error in the middle of a stream, as this provider sends one. */
+  errorEvent(message: string): string;
   /** A well-formed stream whose events do not have this format's schema. */
   readonly wrongSchemaStream: string;
 }

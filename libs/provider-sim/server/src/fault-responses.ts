@@ -15,6 +15,23 @@ const STATUS_MESSAGES: Record<number, string> = {
   503: 'simulated service unavailable',
 };
 
+/**
+ * The key a request carried, as each wire sends it (`authorization: Bearer`, `x-api-key`,
+ * `x-goog-api-key`); `(no key)` when it had none. Only the `echo_key` fault reads it.
+ */
+export function receivedKey(req: IncomingMessage): string {
+  const header = (name: string) => {
+    const value = req.headers[name];
+    return typeof value === 'string' && value !== '' ? value : undefined;
+  };
+  return header('authorization')?.replace(/^Bearer\s+/i, '') ?? header('x-api-key') ?? header('x-goog-api-key') ?? '(no key)';
+}
+
+/** What a careless provider writes when it quotes the key back, long enough to be cut. */
+export function echoedKeyMessage(key: string): string {
+  return `Incorrect API key provided: ${key}. You can find your API key in your account settings; the key sent was ${key}. ${'Details follow. '.repeat(40)}`;
+}
+
 function assertNever(value: never): never {
   throw new Error(`unhandled fault ${JSON.stringify(value)}`);
 }
@@ -39,6 +56,10 @@ export async function answeredByFault(fault: FaultSpec, format: WireFormat, req:
       return true;
     case 'latency':
       return !(await sleepWhileOpen(res, fault.ms));
+    case 'echo_key':
+      if (fault.mode !== 'status') return false;
+      sendJson(res, fault.status, format.errorBody(fault.status, echoedKeyMessage(receivedKey(req))));
+      return true;
     case 'slow_stream':
     case 'cut_stream':
     case 'malformed_json':
@@ -51,12 +72,16 @@ export async function answeredByFault(fault: FaultSpec, format: WireFormat, req:
 
 /** Whether a fault damages the answer itself, in which case a scripted reply is not used up. */
 export function damagesAnswer(fault: FaultSpec | null): boolean {
-  return fault !== null && (fault.type === 'cut_stream' || fault.type === 'malformed_json' || fault.type === 'wrong_schema');
+  return fault !== null && (fault.type === 'cut_stream' || fault.type === 'malformed_json' || fault.type === 'wrong_schema' || fault.type === 'echo_key');
 }
 
-/** A complete JSON answer, or its damaged variant. */
-export function sendDocument(res: ServerResponse, json: string, fault: FaultSpec | null): void {
+/** A complete JSON answer, or its damaged variant; `key` is what the request carried (for `echo_key`). */
+export function sendDocument(res: ServerResponse, json: string, fault: FaultSpec | null, format: WireFormat, key: string): void {
   switch (fault?.type) {
+    case 'echo_key':
+      // Not JSON, and the bytes quote the key: what a reader that copies raw bytes into errors would leak.
+      if (fault.mode === 'malformed') return sendJsonText(res, 200, `{"error": "key ${key} is invalid", "key": "${key}`);
+      return sendJson(res, 500, format.errorBody(500, echoedKeyMessage(key)));
     case 'malformed_json':
       return sendJsonText(res, 200, truncateJson(json));
     case 'wrong_schema':
@@ -78,9 +103,15 @@ async function writeSlowly(res: ServerResponse, frames: readonly string[], ms: n
   res.end();
 }
 
-/** A complete SSE answer, or its damaged or slowed variant. */
-export async function sendFrames(res: ServerResponse, format: WireFormat, frames: readonly string[], fault: FaultSpec | null): Promise<void> {
+/** A complete SSE answer, or its damaged or slowed variant; `key` is what the request carried (for `echo_key`). */
+export async function sendFrames(res: ServerResponse, format: WireFormat, frames: readonly string[], fault: FaultSpec | null, key: string): Promise<void> {
   switch (fault?.type) {
+    case 'echo_key': {
+      const sent = frames.slice(0, Math.max(0, Math.min(fault.afterChunks, frames.length - format.terminalFrames))).join('');
+      res.writeHead(200, SSE_HEADERS);
+      if (fault.mode === 'malformed') return void res.end(`${sent}data: {"key": "${key}", "error": "key ${key} is\n\n`);
+      return void res.end(`${sent}${format.errorEvent(echoedKeyMessage(key))}`);
+    }
     case 'slow_stream':
       return writeSlowly(res, frames, fault.ms);
     case 'cut_stream': {

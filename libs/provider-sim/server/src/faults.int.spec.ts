@@ -180,4 +180,35 @@ describe('provider-sim fault injection', () => {
       expect(await res.json()).toEqual({ result: 'ok' });
     });
   });
+
+  describe('echo_key', () => {
+    const post = (path: string, headers: Record<string, string>, body: unknown) => fetch(`${sim.url}/leaky${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+
+    it('given mode status, then the error body in the request\'s format quotes the key the request carried', async () => {
+      await control.fault('leaky', { type: 'echo_key', status: 401 });
+      const res = await post('/v1/messages', { 'x-api-key': 'k7Qz9' }, { model: 'claude', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] });
+      expect(res.status).toBe(401);
+      const body = (await res.json()) as { type: string; error: { message: string } };
+      expect(body.type).toBe('error');
+      expect(body.error.message).toContain('Incorrect API key provided: k7Qz9.');
+    });
+
+    it('given mode stream_error, then the stream sends its first chunks and then an error event quoting the key', async () => {
+      await control.fault('leaky', { type: 'echo_key', mode: 'stream_error', afterChunks: 2 });
+      const res = await post('/v1/chat/completions', { authorization: 'Bearer sk-proj-echoed' }, { ...ASK, stream: true });
+      const text = await res.text();
+      const frames = text.split('\n\n').filter(Boolean);
+      expect(frames).toHaveLength(3);
+      expect(JSON.parse(frames[2].slice('data: '.length))).toMatchObject({ error: { message: expect.stringContaining('sk-proj-echoed') } });
+      expect(text).not.toContain('[DONE]');
+    });
+
+    it('given mode malformed, then a plain answer is not JSON and quotes the key', async () => {
+      await control.fault('leaky', { type: 'echo_key', mode: 'malformed' });
+      const res = await post('/v1beta/models/gemini-x:generateContent', { 'x-goog-api-key': 'AIza-echoed' }, { contents: [{ role: 'user', parts: [{ text: 'x' }] }] });
+      const text = await res.text();
+      expect(() => JSON.parse(text)).toThrow();
+      expect(text).toContain('AIza-echoed');
+    });
+  });
 });

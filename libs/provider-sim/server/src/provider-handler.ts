@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { defaultReply, openAiWire, usageFor, type FaultSpec, type RenderInput, type WireFormat } from '@cp/provider-sim/domain';
 import type { SimContext } from './context';
-import { answeredByFault, damagesAnswer, sendDocument, sendFrames } from './fault-responses';
+import { answeredByFault, damagesAnswer, receivedKey, sendDocument, sendFrames } from './fault-responses';
 import { readBody, sendJson } from './http-io';
 import type { SimInstance } from './instances';
 import { formatForPath, matchProviderRoute, type ProviderRoute } from './routes';
@@ -35,11 +35,11 @@ export async function handleProviderRequest(ctx: SimContext, instance: SimInstan
   const fault = instance.takeFault();
   if (route.kind === 'models') {
     if (fault && (await answeredByFault(fault, openAiWire, req, res))) return;
-    sendDocument(res, MODELS_JSON, fault);
+    sendDocument(res, MODELS_JSON, fault, openAiWire, receivedKey(req));
     return;
   }
   if (fault && (await answeredByFault(fault, route.format, req, res))) return;
-  await answerCompletion(ctx, instance, route, body, res, fault);
+  await answerCompletion(ctx, instance, route, body, res, fault, fault?.type === 'echo_key' ? receivedKey(req) : '');
 }
 
 async function answerCompletion(
@@ -49,6 +49,7 @@ async function answerCompletion(
   body: JsonBody,
   res: ServerResponse,
   fault: FaultSpec | null,
+  key: string,
 ): Promise<void> {
   const format: WireFormat = route.format;
   if (!body.ok) {
@@ -71,6 +72,6 @@ async function answerCompletion(
     usage: usageFor(request, reply),
     includeUsage: request.includeUsage,
   };
-  if (request.stream) await sendFrames(res, format, format.renderStream(input), fault);
-  else sendDocument(res, JSON.stringify(format.renderJson(input)), fault);
+  if (request.stream) await sendFrames(res, format, format.renderStream(input), fault, key);
+  else sendDocument(res, JSON.stringify(format.renderJson(input)), fault, format, key);
 }

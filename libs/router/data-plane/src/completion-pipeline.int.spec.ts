@@ -92,4 +92,33 @@ describe('CompletionPipeline (in-process, against provider-sim)', () => {
     expect(Date.now() - started).toBeLessThan(2000);
     expect(breakers.stateOf('oai/gpt-x')).toMatchObject({ status: 'closed', consecutiveFailures: 0 });
   });
+
+  it('given an image the anthropic wire cannot carry sent while its breaker waits for a probe, then the answer is a 400 naming the part, no provider is called and the probe slot stays free for the next request', async () => {
+    let now = Date.now();
+    breakers = new BreakerBook({ failureThreshold: 1, resetMs: 1_000 }, () => now);
+    pipeline = new CompletionPipeline(http, parseProviderRegistry(registryYaml, {}, sim.url), breakers, (t) => transitions.push(t));
+    breakers.recordFailure('ant/claude-x', 'server');
+    now += 5_000;
+    const image = (url: string): Partial<ChatCompletionRequest> => ({ model: 'ant/claude-x', messages: [{ role: 'user', content: 'hi' }, { role: 'user', content: [{ type: 'text', text: 'look' }, { type: 'image_url', image_url: { url } }] }] });
+    for (const [url, streamed] of [['file:///etc/passwd', false], ['data:image/png;base64,@@@', true], ['data:image/bmp;base64,Qk0=', false]] as const) {
+      const req = ask('x', { ...image(url), stream: streamed });
+      const end = streamed ? await pipeline.stream(req, collecting().sink) : await pipeline.complete(req);
+      expect(end).toMatchObject({ ok: false, error: { status: 400, code: 'ROUTER.INVALID_REQUEST', param: 'messages[1].content[1].image_url.url' }, trail: { attempts: [{ provider: 'ant', outcome: 'error', errorClass: 'client' }] } });
+      expect(breakers.stateOf('ant/claude-x')).toMatchObject({ status: 'open' });
+    }
+    expect(await requests('ant')).toBe(0);
+    expect(await pipeline.complete(ask('probe', { model: 'ant/claude-x' }))).toMatchObject({ ok: true, provider: 'ant' });
+    expect(breakers.stateOf('ant/claude-x')).toMatchObject({ status: 'closed' });
+  });
+
+  it('given every candidate answers 429 with a Retry-After, then the 503 carries the smallest one; a candidate that answers otherwise drops the hint', async () => {
+    await fault('oai', { type: 'rate_limit', retryAfterSeconds: 7 });
+    await fault('ant', { type: 'rate_limit', retryAfterSeconds: 4 });
+    await fault('gem', { type: 'rate_limit', retryAfterSeconds: 9 });
+    expect(await pipeline.complete(ask('busy'))).toMatchObject({ ok: false, error: { status: 503, code: 'ROUTER.NO_HEALTHY_PROVIDER', retryAfterSeconds: 4 } });
+    await fault('gem', { type: 'status', status: 500 });
+    const mixed = await pipeline.complete(ask('busy'));
+    expect(mixed).toMatchObject({ ok: false, error: { status: 503 } });
+    expect(mixed.ok === false && mixed.error.retryAfterSeconds).toBeUndefined();
+  });
 });

@@ -1,6 +1,6 @@
 import type { DecisionTrail, ProviderAttempt, Usage } from '@cp/shared/contracts';
-import { BreakerBook, breakerKey, chooseRoute, findModel, findProvider, RouterDomainError, usageCostUsd, type BreakerTransition, type ModelRef, type ModelSpec, type ProviderErrorClassification, type ProviderRegistry, type ResolvedProvider, type RouteDecision } from '@cp/router/domain';
-import { callProvider, type CallOutcome } from './provider-call';
+import { BreakerBook, breakerKey, chooseRoute, findModel, findProvider, InvalidChatRequestError, RouterDomainError, usageCostUsd, type BreakerTransition, type ModelRef, type ModelSpec, type ProviderErrorClassification, type ProviderRegistry, type ResolvedProvider, type RouteDecision } from '@cp/router/domain';
+import { callProvider, prepareCall, type CallOutcome, type PreparedCall } from './provider-call';
 import type { AttemptContext } from './provider-span';
 import { streamProvider, type ChunkSink, type StreamOutcome } from './provider-stream';
 import type { HttpProviderClient } from './http-provider-client';
@@ -11,7 +11,9 @@ type Outcome = { ok: true; usage?: Usage } | Failure;
 
 /** How one kind of call (plain or streamed) is made, and when a failure must stop the walk. */
 interface CallKind<O extends Outcome> {
-  call(provider: ResolvedProvider, model: ModelSpec, attempt: AttemptContext): Promise<O>;
+  /** Whether the provider is asked for a stream (the request is translated with it). */
+  stream: boolean;
+  call(provider: ResolvedProvider, model: ModelSpec, prepared: PreparedCall, attempt: AttemptContext): Promise<O>;
   /** A failure after which no other candidate may be tried (the client already has part of an answer). */
   committed(outcome: O): boolean;
 }
@@ -43,7 +45,8 @@ export class CompletionPipeline {
 
   async complete(req: CompletionRequest): Promise<CompletionResult> {
     const result = await this.walk<CallOutcome>(req, {
-      call: (provider, model, attempt) => callProvider(this.http, provider, model, req.request, req.deadlineAt, attempt),
+      stream: false,
+      call: (provider, model, prepared, attempt) => callProvider(this.http, provider, model, prepared, req.deadlineAt, attempt),
       committed: () => false,
     });
     if (result.kind === 'served') return { ok: true, response: result.outcome.response, provider: result.ref.provider, model: result.ref.model, trail: result.trail };
@@ -53,7 +56,8 @@ export class CompletionPipeline {
   /** Streams the completion into the sink and says how it ended. */
   async stream(req: CompletionRequest, sink: ChunkSink): Promise<StreamResult> {
     const result = await this.walk<StreamOutcome>(req, {
-      call: (provider, model, attempt) => streamProvider(this.http, provider, model, req.request, req.deadlineAt, sink, attempt),
+      stream: true,
+      call: (provider, model, prepared, attempt) => streamProvider(this.http, provider, model, req.request, prepared, req.deadlineAt, sink, attempt),
       committed: (outcome) => !outcome.ok && (outcome.chunks > 0 || outcome.cancelled === true),
     });
     if (result.kind === 'served') return { ok: true, provider: result.ref.provider, model: result.ref.model, usage: result.outcome.usage, chunks: result.outcome.chunks, trail: result.trail };
@@ -70,6 +74,8 @@ export class CompletionPipeline {
       throw err;
     }
     const attempts: ProviderAttempt[] = [];
+    // Retry-After of each rate-limited answer; `null` once a provider answered anything else.
+    let retryHints: number[] | null = [];
     const breakers: Record<string, string> = {};
     const trail = (): DecisionTrail => ({ route, attempts, failover: attempts.some((a) => a.outcome !== 'ok'), breakers });
 
@@ -78,6 +84,14 @@ export class CompletionPipeline {
       const provider = findProvider(this.registry, ref.provider);
       const model = findModel(this.registry, ref);
       if (!provider || !model) continue;
+      let prepared: PreparedCall;
+      try {
+        prepared = prepareCall(provider, model, req.request, kind.stream);
+      } catch (err) {
+        if (!(err instanceof InvalidChatRequestError)) throw err;
+        attempts.push({ provider: ref.provider, model: ref.model, outcome: 'error', errorClass: 'client', message: err.message, latencyMs: 0 });
+        return { kind: 'failed', ref, error: { status: err.httpStatus, code: err.code, type: err.type, message: err.message, param: err.param ?? null }, trail: trail() };
+      }
       const key = breakerKey(ref.provider, ref.model);
       const admission = this.breakers.admit(key);
       admission.transitions.forEach(this.onTransition);
@@ -89,18 +103,18 @@ export class CompletionPipeline {
       // The span of each call says which attempt it is (its index in the trail), the breaker state it was admitted in, and whether an earlier candidate failed.
       const attemptOf = (): AttemptContext => ({ attempt: attempts.length + 1, breakerState: admission.state, failover: attempts.some((a) => a.provider !== ref.provider || a.model !== ref.model), requestId: req.requestId });
       let started = performance.now();
-      let outcome = await kind.call(provider, model, attemptOf());
+      let outcome = await kind.call(provider, model, prepared, attemptOf());
       const retryAfter = outcome.ok || kind.committed(outcome) ? undefined : outcome.classification.retryableAfterMs;
       if (retryAfter !== undefined && Date.now() + retryAfter < req.deadlineAt) {
-        attempts.push(failedAttempt(ref, outcome as Failure, started));
+        attempts.push(failedAttempt(ref, outcome as Failure, started, prepared));
         await new Promise((r) => setTimeout(r, retryAfter));
         started = performance.now();
-        outcome = await kind.call(provider, model, attemptOf());
+        outcome = await kind.call(provider, model, prepared, attemptOf());
       }
       if (outcome.ok) {
         this.breakers.recordSuccess(key).forEach(this.onTransition);
         breakers[key] = this.breakers.stateOf(key).status;
-        attempts.push({ provider: ref.provider, model: ref.model, outcome: 'ok', latencyMs: ms(started), usage: outcome.usage, ...(outcome.usage ? { costUsd: usageCostUsd(outcome.usage, model.pricePerMTok) } : {}) });
+        attempts.push({ provider: ref.provider, model: ref.model, outcome: 'ok', latencyMs: ms(started), usage: outcome.usage, ...(outcome.usage ? { costUsd: usageCostUsd(outcome.usage, model.pricePerMTok) } : {}), ...clampOf(prepared) });
         return { kind: 'served', ref, outcome: outcome as O & { ok: true }, trail: trail() };
       }
       const cancelled = (outcome as { cancelled?: boolean }).cancelled === true;
@@ -110,7 +124,9 @@ export class CompletionPipeline {
         for (const m of provider.models) this.breakers.recordMisconfigured(breakerKey(provider.id, m.id), outcome.classification.reason).forEach(this.onTransition);
       } else this.breakers.recordFailure(key, outcome.classification.class).forEach(this.onTransition);
       breakers[key] = this.breakers.stateOf(key).status;
-      attempts.push(failedAttempt(ref, outcome, started));
+      attempts.push(failedAttempt(ref, outcome, started, prepared));
+      const hint = outcome.classification.retryAfterMs;
+      retryHints = retryHints && hint !== undefined && outcome.classification.class === 'rate_limited' ? [...retryHints, hint] : null;
       if (cancelled) return { kind: 'failed', ref, outcome, error: { status: 499, code: 'CLIENT.CANCELLED', type: 'invalid_request_error', message: 'the client closed the stream' }, trail: trail() };
       if (kind.committed(outcome)) {
         return { kind: 'failed', ref, outcome, error: { status: 502, code: 'PROVIDER.STREAM_INTERRUPTED', type: 'server_error', message: `the stream from ${ref.provider}/${ref.model} was interrupted: ${outcome.message}` }, trail: trail() };
@@ -120,12 +136,23 @@ export class CompletionPipeline {
       }
     }
     const tried = attempts.map((a) => `${a.provider}/${a.model} (${a.errorClass ?? a.outcome})`).join(', ');
-    return { kind: 'failed', error: { status: 503, code: 'ROUTER.NO_HEALTHY_PROVIDER', type: 'service_unavailable', message: `no provider could serve the request; tried: ${tried || 'none'}` }, trail: trail() };
+    const retryAfter = retryAfterSeconds(retryHints);
+    return { kind: 'failed', error: { status: 503, code: 'ROUTER.NO_HEALTHY_PROVIDER', type: 'service_unavailable', message: `no provider could serve the request; tried: ${tried || 'none'}`, ...(retryAfter === undefined ? {} : { retryAfterSeconds: retryAfter }) }, trail: trail() };
   }
 }
 
-function failedAttempt(ref: ModelRef, outcome: Failure, started: number): ProviderAttempt {
-  return { provider: ref.provider, model: ref.model, outcome: 'error', errorClass: outcome.classification.class, status: outcome.status, message: outcome.message, latencyMs: ms(started) };
+function failedAttempt(ref: ModelRef, outcome: Failure, started: number, prepared: PreparedCall): ProviderAttempt {
+  return { provider: ref.provider, model: ref.model, outcome: 'error', errorClass: outcome.classification.class, status: outcome.status, message: outcome.message, latencyMs: ms(started), ...clampOf(prepared) };
+}
+
+/** The smallest Retry-After, when every provider that answered gave one (skipped candidates did not answer). */
+function retryAfterSeconds(hints: number[] | null): number | undefined {
+  if (!hints || hints.length === 0) return undefined;
+  return Math.max(0, Math.ceil(Math.min(...hints) / 1000));
+}
+
+function clampOf(prepared: PreparedCall): Pick<ProviderAttempt, 'maxTokensClamped'> {
+  return prepared.clamped ? { maxTokensClamped: prepared.clamped } : {};
 }
 
 function ms(started: number): number {

@@ -15,6 +15,10 @@ export interface CompletionError {
   code: string;
   type: string;
   message: string;
+  /** The request field the error is about (`model`, `messages[1].content[0].image_url.url`), when one is. */
+  param?: string | null;
+  /** Every provider that answered was rate limited with a Retry-After: the smallest, in whole seconds. */
+  retryAfterSeconds?: number;
 }
 
 /** How a plain completion ended; the trail goes into the request's ledger event either way. */

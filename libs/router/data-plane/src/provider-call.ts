@@ -1,5 +1,5 @@
 import type { ChatCompletionRequest, ChatCompletionResponse } from '@cp/shared/contracts';
-import { adapterFor, classifyProviderError, parseRetryAfter, providerErrorDetail, type ModelSpec, type ProviderErrorClassification, type ProviderFailure, type ResolvedProvider } from '@cp/router/domain';
+import { adapterFor, classifyProviderError, withinOutputLimit, type MaxTokensClamp, parseRetryAfter, providerErrorDetail, type ModelSpec, type ProviderErrorClassification, type ProviderFailure, type ResolvedProvider, type WireAdapter, type WireHttpRequest } from '@cp/router/domain';
 import { HttpProviderClient, ProviderTransportError, type ProviderHttpResponse } from './http-provider-client';
 import { annotateOutcome, attemptAttributes, type AttemptContext } from './provider-span';
 
@@ -7,10 +7,28 @@ export type CallOutcome =
   | { ok: true; response: ChatCompletionResponse; usage?: ChatCompletionResponse['usage'] }
   | { ok: false; classification: ProviderErrorClassification; status?: number; message: string };
 
-/** One non-streaming call to one provider in its own wire format; every failure comes back classified. */
-export async function callProvider(http: HttpProviderClient, provider: ResolvedProvider, model: ModelSpec, request: ChatCompletionRequest, deadlineAt: number, attempt?: AttemptContext): Promise<CallOutcome> {
+/** A request translated to one provider's wire, ready to send, with the adapter that reads the answer. */
+export interface PreparedCall {
+  adapter: WireAdapter;
+  built: WireHttpRequest;
+  /** The client's token limit was above the model's and was lowered to it (recorded in the attempt). */
+  clamped?: MaxTokensClamp;
+}
+
+/**
+ * Translates the request for one provider. Pure and done before the breaker is asked, so content the
+ * wire cannot carry (`InvalidChatRequestError`, a 400 naming the field) never reaches a provider,
+ * never counts against a breaker and never holds its half-open probe slot. A token limit above the
+ * model's `maxOutput` is clamped to it here.
+ */
+export function prepareCall(provider: ResolvedProvider, model: ModelSpec, request: ChatCompletionRequest, stream: boolean): PreparedCall {
   const adapter = adapterFor(provider.wire);
-  const built = adapter.buildRequest({ ...request, stream: false }, model, provider);
+  const limited = withinOutputLimit(request, model.maxOutput);
+  return { adapter, built: adapter.buildRequest({ ...limited.request, stream }, model, provider), ...(limited.clamped ? { clamped: limited.clamped } : {}) };
+}
+
+/** One non-streaming call to one provider in its own wire format; every failure comes back classified. */
+export async function callProvider(http: HttpProviderClient, provider: ResolvedProvider, model: ModelSpec, { adapter, built }: PreparedCall, deadlineAt: number, attempt?: AttemptContext): Promise<CallOutcome> {
   const fail = (failure: ProviderFailure, message: string): CallOutcome => ({ ok: false, classification: classifyProviderError(failure), status: failure.status, message });
   try {
     return await http.send(

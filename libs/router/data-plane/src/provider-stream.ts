@@ -1,8 +1,9 @@
 import type { ChatCompletionRequest, Usage } from '@cp/shared/contracts';
-import { adapterFor, classifyProviderError, parseRetryAfter, providerErrorDetail, RouterDomainError, type ModelSpec, type ProviderErrorClassification, type ProviderFailure, type ResolvedProvider } from '@cp/router/domain';
+import { classifyProviderError, parseRetryAfter, providerErrorDetail, RouterDomainError, type ModelSpec, type ProviderErrorClassification, type ProviderFailure, type ResolvedProvider } from '@cp/router/domain';
 import { createParser } from 'eventsource-parser';
 import { HttpProviderClient, ProviderTransportError, type ProviderHttpResponse } from './http-provider-client';
 import { annotateOutcome, attemptAttributes, type AttemptContext } from './provider-span';
+import type { PreparedCall } from './provider-call';
 
 /** Where translated chunks go, one JSON text each, and how the caller says it is gone. */
 export interface ChunkSink {
@@ -29,9 +30,7 @@ export interface StreamFailure {
  * handed to the sink as it arrives. The outcome says how many chunks went out, so the caller knows
  * whether it may still fail over (none sent) or must end the stream as incomplete.
  */
-export async function streamProvider(http: HttpProviderClient, provider: ResolvedProvider, model: ModelSpec, request: ChatCompletionRequest, deadlineAt: number, sink: ChunkSink, attempt?: AttemptContext): Promise<StreamOutcome> {
-  const adapter = adapterFor(provider.wire);
-  const built = adapter.buildRequest({ ...request, stream: true }, model, provider);
+export async function streamProvider(http: HttpProviderClient, provider: ResolvedProvider, model: ModelSpec, request: ChatCompletionRequest, { adapter, built }: PreparedCall, deadlineAt: number, sink: ChunkSink, attempt?: AttemptContext): Promise<StreamOutcome> {
   const translator = adapter.createStreamTranslator(model.id, { includeUsage: request.stream_options?.include_usage === true });
   let chunks = 0;
   const fail = (failure: ProviderFailure, message: string): StreamFailure => ({ ok: false, classification: classifyProviderError(failure), status: failure.status, message, chunks, usage: translator.usage() });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { AuditReplay, RegistryPublished } from '@cp/shared/contracts';
+import { AuditReplay, processSecrets, RegistryPublished } from '@cp/shared/contracts';
 import { processEnvironment } from '@cp/shared/config';
 import type { ServiceRuntime } from '@cp/shared/runtime';
 import { parseProviderRegistry, type ProviderRegistry } from '@cp/router/domain';
@@ -20,7 +20,10 @@ export function registryVersion(yaml: string): string {
 /** Validates registry text as every holder of the registry does; throws the error that names what is wrong. */
 export function validateRegistry(yaml: string, config: ProviderPlaneConfig): RegistryVersion {
   if (yaml.trim() === '') throw new Error('the registry file is empty');
-  return { version: registryVersion(yaml), yaml, registry: parseProviderRegistry(yaml, processEnvironment(), config.CP_PROVIDER_SIM_URL.replace(/\/$/, '')) };
+  const registry = parseProviderRegistry(yaml, processEnvironment(), config.CP_PROVIDER_SIM_URL.replace(/\/$/, ''));
+  // Keys named by any apiKeyEnv, whatever the variable is called: redacted by every sink from now on.
+  processSecrets.add(registry.providers.map((p) => p.apiKey));
+  return { version: registryVersion(yaml), yaml, registry };
 }
 
 /** The newest registry the router published, from the store (asked of the auditor), validated here; undefined when there is none or it fails. */

@@ -33,6 +33,7 @@ export * from './breaker/probe-leases';
 export * from './adapters/adapter-context';
 export * from './adapters/stream-translator';
 export * from './adapters/chunk-builder';
+export * from './adapters/completion-shape';
 export * from './adapters/wire-adapter';
 export * from './adapters/tool-call-id';
 export * from './adapters/openai/openai-request';
@@ -49,4 +50,5 @@ export * from './adapters/gemini/gemini-mapping';
 
 // Chat helpers
 export * from './chat/content';
+export * from './chat/output-limit';
 export * from './routing/route-diff';

@@ -37,3 +37,19 @@ export const csv = () => z.string().transform((s) => s.split(',').map((x) => x.t
 export function processEnvironment(): Readonly<Record<string, string | undefined>> {
   return process.env;
 }
+
+/**
+ * The secrets the environment holds, as far as they are known before the provider registry is read:
+ * the gateway's bearer keys (`CP_GATEWAY_KEYS`) and every variable named `*_API_KEY` (how the
+ * registry's `apiKeyEnv` names provider keys; a registry that names others adds them when loaded).
+ * Every process registers them at boot so that nothing it writes can carry them (see `processSecrets`).
+ */
+export function secretsFromEnvironment(env: Readonly<Record<string, string | undefined>> = process.env): string[] {
+  const values: string[] = [];
+  for (const [name, value] of Object.entries(env)) {
+    if (!value) continue;
+    if (name === 'CP_GATEWAY_KEYS') values.push(...value.split(',').map((key) => key.trim()));
+    else if (name.endsWith('_API_KEY')) values.push(value);
+  }
+  return values.filter((value) => value !== '');
+}

@@ -19,6 +19,8 @@ export const ProviderAttempt = z.object({
   usage: Usage.optional(),
   /** What the call cost at the registry's price for the model, when the provider reported usage. */
   costUsd: z.number().nonnegative().optional(),
+  /** The client's token limit was above the model's `maxOutput`: what it asked and what was sent. */
+  maxTokensClamped: z.object({ field: z.string(), requested: z.number().int(), sent: z.number().int() }).optional(),
 });
 export type ProviderAttempt = z.infer<typeof ProviderAttempt>;
 

@@ -7,5 +7,6 @@ export * from './router-catalog.rpc';
 export * from './auditor.rpc';
 export * from './router.events';
 export * from './storable';
+export * from './secrets';
 export * from './ledger.events';
 export * from './router-probe-grant.rpc';

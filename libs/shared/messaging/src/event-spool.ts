@@ -1,5 +1,6 @@
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { processSecrets } from '@cp/shared/contracts';
 
 /** An event as the spool keeps it until JetStream has acknowledged it. */
 export interface SpooledEvent {
@@ -125,7 +126,7 @@ export class EventSpool {
 
   /** A request is about to reach a provider: if this process dies before its ledger event, it is recorded as abandoned. */
   recordBegin(requestId: string, info: Record<string, unknown>): void {
-    if (!this.append(line('b', [requestId], enc.encode(JSON.stringify(info))))) return;
+    if (!this.append(line('b', [requestId], enc.encode(processSecrets.redactJson(JSON.stringify(info)))))) return;
     this.current.open.add(requestId);
     this.openBy.set(requestId, this.current);
   }

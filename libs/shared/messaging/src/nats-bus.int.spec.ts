@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineEvent, defineRpc, EventEnvelope } from '@cp/shared/contracts';
+import { defineEvent, defineRpc, EventEnvelope, processSecrets } from '@cp/shared/contracts';
 import { dropIsolation, newIsolation } from '@cp/shared/testing';
 import { trace } from '@cp/shared/telemetry';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
@@ -63,6 +63,20 @@ describe('NatsBus (real NATS with JetStream)', () => {
     expect(eventsOf(batch!.data).map((e) => EventEnvelope.parse(e).id)).toEqual(sent.slice(0, 5).map((e) => e.id));
     const single = await jsm.streams.getMessage(iso.stream, { seq: before + 2 });
     expect(eventsOf(single!.data)).toEqual([expect.objectContaining({ id: sent[5].id, type: 'test.ponged' })]);
+  });
+
+  it('given an event and an RPC reply that carry a configured key, then what reaches the stream and the caller holds it redacted', async () => {
+    processSecrets.add(['bz9Xq']);
+    const Said = defineEvent('test.said', 1, z.object({ text: z.string() }));
+    const jsm = await a.jsm();
+    const before = (await jsm.streams.info(iso.stream)).state.last_seq;
+    a.publish(Said, { text: 'the provider said bz9Xq' }, { streamId: 'said:1', correlationId: 'secret' });
+    expect(await a.events.flush(5000)).toBe(0);
+    const stored = await jsm.streams.getMessage(iso.stream, { seq: before + 1 });
+    expect(eventsOf(stored!.data)).toEqual([expect.objectContaining({ type: 'test.said', payload: { text: 'the provider said [redacted]' } })]);
+    const Leaky = defineRpc('test', 'leaky', 1, z.object({ text: z.string() }), z.object({ text: z.string(), traceparent: z.string().nullable() }));
+    b.serve(Leaky, (req) => ({ text: `${req.text} bz9Xq`, traceparent: null }), 'leaky');
+    expect(await a.request(Leaky, { text: 'echo' }, 2000)).toEqual({ text: 'echo [redacted]', traceparent: null });
   });
 
   it('given a request inside a span, then the handler runs in the same trace', async () => {

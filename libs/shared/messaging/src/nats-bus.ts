@@ -1,6 +1,6 @@
 import { jetstream, jetstreamManager, RetentionPolicy, StorageType, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, headers as natsHeaders, type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node';
-import { EVENT_SUBJECT_FILTER, MessageParked, storableJson, type EventDefinition, type EventEnvelope, type RpcDefinition, type RpcError } from '@cp/shared/contracts';
+import { EVENT_SUBJECT_FILTER, MessageParked, processSecrets, storableJson, type EventDefinition, type EventEnvelope, type RpcDefinition, type RpcError } from '@cp/shared/contracts';
 import { currentTraceparent, extractTraceContext, injectTraceHeaders, SpanKind, context, trace, SpanStatusCode, type Tracer } from '@cp/shared/telemetry';
 import { uuidv7 } from 'uuidv7';
 import type { z } from 'zod';
@@ -116,7 +116,8 @@ export class NatsBus {
   /**
    * Publishes an event without waiting for JetStream's ack: the ack is handled off the caller's path,
    * and a failed publish is retried from a bounded buffer. What is sent is made storable first (no
-   * NUL, no unpaired surrogate: see `storableJson`). Returns the envelope as built.
+   * NUL, no unpaired surrogate: see `storableJson`) and free of secrets (`processSecrets`). Returns
+   * the envelope as built.
    */
   publish<D extends EventDefinition>(def: D, payload: z.infer<D['schema']>, args: PublishArgs): EventEnvelope<z.infer<D['schema']>> {
     const envelope: EventEnvelope<z.infer<D['schema']>> = {
@@ -131,7 +132,7 @@ export class NatsBus {
       traceparent: currentTraceparent(),
       payload,
     };
-    const pending: PendingEvent = { subject: this.subject(def.subject), id: envelope.id, ids: [envelope.id], correlationId: envelope.correlationId, data: enc.encode(storableJson(JSON.stringify(envelope))), traceparent: envelope.traceparent, attempts: 0, count: 1 };
+    const pending: PendingEvent = { subject: this.subject(def.subject), id: envelope.id, ids: [envelope.id], correlationId: envelope.correlationId, data: enc.encode(processSecrets.redactJson(storableJson(JSON.stringify(envelope)))), traceparent: envelope.traceparent, attempts: 0, count: 1 };
     this.events.publish(pending);
     return envelope;
   }
@@ -203,7 +204,7 @@ export class NatsBus {
   }
 
   private handle<Req extends z.ZodType, Rep extends z.ZodType>(rpc: RpcDefinition<Req, Rep>, handler: RpcHandler<z.infer<Req>, z.infer<Rep>>, errorReply: RpcErrorReply<z.infer<Rep>>, msg: Msg): Promise<void> {
-    return this.process(rpc, errorReply, msg, (req) => handler(req, msg), (rep) => msg.respond(enc.encode(JSON.stringify(rep))));
+    return this.process(rpc, errorReply, msg, (req) => handler(req, msg), (rep) => msg.respond(enc.encode(processSecrets.redactJson(JSON.stringify(rep)))));
   }
 
   /**

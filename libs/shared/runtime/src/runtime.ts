@@ -1,5 +1,5 @@
-import { BaseConfigSchema, buildInfo, ConfigError, loadConfig, type BaseConfig, type BuildInfo } from '@cp/shared/config';
-import { healthRpc, type HealthReply } from '@cp/shared/contracts';
+import { BaseConfigSchema, buildInfo, ConfigError, loadConfig, secretsFromEnvironment, type BaseConfig, type BuildInfo } from '@cp/shared/config';
+import { healthRpc, processSecrets, type HealthReply } from '@cp/shared/contracts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventSpool, NatsBus, type RecoveredSpool } from '@cp/shared/messaging';
@@ -41,6 +41,8 @@ function openSpool(bus: NatsBus, config: BaseConfig, name: string, logger: Logge
 export const RUNTIME = Symbol('ServiceRuntime');
 
 export async function createRuntime(name: string): Promise<ServiceRuntime> {
+  // Before anything can log, publish or trace: from here on no sink lets a configured key through.
+  processSecrets.add(secretsFromEnvironment());
   const config = loadConfig(BaseConfigSchema);
   const build = buildInfo();
   const telemetry = initTelemetry({ serviceName: name, serviceVersion: build.version, otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
@@ -96,7 +98,7 @@ export async function runService(name: string, start: (rt: ServiceRuntime) => Pr
     await rt.bus.ready();
   } catch (err) {
     const msg = err instanceof ConfigError ? err.message : `failed to start: ${errorSummary(err).message}`;
-    process.stderr.write(JSON.stringify({ level: 'fatal', service: name, msg }) + '\n');
+    process.stderr.write(processSecrets.redactJson(JSON.stringify({ level: 'fatal', service: name, msg })) + '\n');
     process.exit(1);
   }
   rt.logger.info({ version: rt.build.version, gitSha: rt.build.gitSha }, `${name} started`);

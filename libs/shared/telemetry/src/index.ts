@@ -2,3 +2,4 @@ export * from './tracing';
 export * from './nats-propagation';
 export * from './logger';
 export * from './genai';
+export * from './redacting-exporter';

@@ -4,6 +4,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+import { RedactingSpanExporter } from './redacting-exporter';
 
 export interface TelemetryOptions {
   serviceName: string;
@@ -25,7 +26,8 @@ export function initTelemetry(opts: TelemetryOptions): Telemetry {
   if (!opts.otlpEndpoint) {
     return { tracer: trace.getTracer(opts.serviceName, opts.serviceVersion), shutdown: async () => undefined };
   }
-  const exporter = new OTLPTraceExporter({ url: `${opts.otlpEndpoint.replace(/\/$/, '')}/v1/traces` });
+  // Every span leaves through the redacting exporter: no secret in names, attributes, events or status.
+  const exporter = new RedactingSpanExporter(new OTLPTraceExporter({ url: `${opts.otlpEndpoint.replace(/\/$/, '')}/v1/traces` }));
   const sdk = new NodeSDK({
     resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: opts.serviceName, [ATTR_SERVICE_VERSION]: opts.serviceVersion }),
     spanProcessors: [new BatchSpanProcessor(exporter, { scheduledDelayMillis: 200, maxExportBatchSize: 512, maxQueueSize: 8192 })],

@@ -34,17 +34,20 @@ function unwrap(attributes: OtlpAttribute[] = []): Record<string, string | numbe
 
 /**
  * A minimal OTLP/HTTP (JSON) trace receiver for tests: what the services export lands in `spans`.
- * With `keep: false` (benchmarks) it only counts exports and spans, so its memory stays flat.
+ * With `keep: false` (benchmarks) it only counts exports and spans, so its memory stays flat; with
+ * `raw: true` it also keeps every export body as received (the secrets test searches them whole).
  */
 export class OtlpReceiver {
   readonly spans: ReceivedSpan[] = [];
+  /** Every export body as text, when constructed with `raw: true`. */
+  readonly bodies: string[] = [];
   /** Export requests and spans received so far (kept or not). */
   exports = 0;
   spanCount = 0;
   private server: Server | undefined;
   url = '';
 
-  constructor(private readonly opts: { keep?: boolean } = {}) {}
+  constructor(private readonly opts: { keep?: boolean; raw?: boolean } = {}) {}
 
   async start(): Promise<string> {
     this.server = createServer((req, res) => {
@@ -52,8 +55,10 @@ export class OtlpReceiver {
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         this.exports++;
+        const text = Buffer.concat(chunks).toString('utf8');
+        if (this.opts.raw) this.bodies.push(text);
         try {
-          this.collect(JSON.parse(Buffer.concat(chunks).toString('utf8')) as OtlpJson);
+          this.collect(JSON.parse(text) as OtlpJson);
         } catch {
           // protobuf or garbage: ignored, the test will not find its spans
         }

@@ -2,7 +2,11 @@ import type { ChatCompletionChunk, FinishReason, Usage } from '@cp/shared/contra
 
 type Delta = ChatCompletionChunk['choices'][number]['delta'];
 
-/** Builds the chunks of one streamed completion with a fixed id, model and creation time. */
+/**
+ * Builds the chunks of one streamed completion with a fixed id, model and creation time, in the
+ * shape OpenAI streams: every choice carries `logprobs: null`, and the opening delta (the one with
+ * the role) `refusal: null`.
+ */
 export class ChunkBuilder {
   constructor(
     readonly id: string,
@@ -11,7 +15,8 @@ export class ChunkBuilder {
   ) {}
 
   delta(delta: Delta, finishReason: FinishReason | null = null): ChatCompletionChunk {
-    return { id: this.id, object: 'chat.completion.chunk', created: this.created, model: this.model, choices: [{ index: 0, delta, finish_reason: finishReason }] };
+    const shaped = delta.role === 'assistant' ? { ...delta, refusal: null } : delta;
+    return { id: this.id, object: 'chat.completion.chunk', created: this.created, model: this.model, choices: [{ index: 0, delta: shaped, logprobs: null, finish_reason: finishReason }] };
   }
 
   finish(finishReason: FinishReason): ChatCompletionChunk {

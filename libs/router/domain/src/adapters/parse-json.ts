@@ -1,13 +1,17 @@
+import { upstreamText } from '@cp/shared/contracts';
 import type { z } from 'zod';
 import { formatIssuePath } from '../errors/issue-path';
 import { ProviderResponseError } from '../errors/domain-errors';
 
-/** JSON.parse that throws `ProviderResponseError` instead of a SyntaxError. */
+/** How much of a body that is not JSON the error quotes (redacted first, see `upstreamText`). */
+const EXCERPT_CHARS = 80;
+
+/** JSON.parse that throws `ProviderResponseError` instead of a SyntaxError, quoting a short redacted excerpt. */
 export function parseJsonText(text: string, what: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
-    throw new ProviderResponseError(`${what} is not valid JSON: ${text.slice(0, 80)}`);
+    throw new ProviderResponseError(`${what} is not valid JSON: ${upstreamText(text, EXCERPT_CHARS)}`);
   }
 }
 

@@ -2,6 +2,7 @@ import type { ChatCompletionRequest, ChatCompletionResponse } from '@cp/shared/c
 import type { ModelSpec, Wire } from '../registry/registry.schema';
 import type { ResolvedProvider } from '../registry/registry.types';
 import { type AdapterContext, systemAdapterContext } from './adapter-context';
+import { withOpenAiNulls } from './completion-shape';
 import { ANTHROPIC_VERSION } from './anthropic/anthropic-mapping';
 import { toAnthropicRequest } from './anthropic/anthropic-request';
 import { fromAnthropicResponse } from './anthropic/anthropic-response';
@@ -26,7 +27,10 @@ export interface WireHttpRequest {
 export interface WireAdapter {
   readonly wire: Wire;
   buildRequest(req: ChatCompletionRequest, model: ModelSpec, provider: ResolvedProvider): WireHttpRequest;
-  /** `requestModel` is the model name reported back to the client. */
+  /**
+   * `requestModel` is what the answer reports as `model`; the completion pipeline passes the registry
+   * id of the model that served (`gemini-2.5-pro`, not `auto`), as OpenAI reports the model it used.
+   */
   parseResponse(json: unknown, requestModel: string): ChatCompletionResponse;
   createStreamTranslator(requestModel: string, options?: StreamTranslatorOptions): StreamTranslator;
 }
@@ -44,7 +48,7 @@ function openAiAdapter(): WireAdapter {
       headers: baseHeaders(req.stream === true, provider, (key) => ({ authorization: `Bearer ${key}` })),
       body: buildOpenAiRequest(req, model),
     }),
-    parseResponse: (json, requestModel) => ({ ...parseOpenAiResponse(json), model: requestModel }),
+    parseResponse: (json, requestModel) => withOpenAiNulls({ ...parseOpenAiResponse(json), model: requestModel }),
     createStreamTranslator: (requestModel, options) => new OpenAiStreamTranslator(requestModel, options),
   };
 }

@@ -64,9 +64,11 @@ describe('adapterFor', () => {
   });
 
   describe('round trip', () => {
-    it('Given openai, When a provider answer is parsed, Then the model reported is the requested one', () => {
+    it('Given openai, When a provider answer without logprobs and refusal is parsed, Then the model reported is the one given and both come back null', () => {
       const answer = { id: 'x', object: 'chat.completion', created: 1, model: 'gpt-4o-2024-08-06', choices: [{ index: 0, message: { role: 'assistant', content: 'Sunny' }, finish_reason: 'stop' }] };
-      expect(adapterFor('openai').parseResponse(answer, 'auto')).toMatchObject({ model: 'auto', choices: [{ message: { content: 'Sunny' } }] });
+      expect(adapterFor('openai').parseResponse(answer, 'gpt-4o')).toMatchObject({ model: 'gpt-4o', choices: [{ logprobs: null, message: { content: 'Sunny', refusal: null } }] });
+      const withLogprobs = { ...answer, choices: [{ ...answer.choices[0], logprobs: { content: [] }, message: { ...answer.choices[0].message, refusal: 'no' } }] };
+      expect(adapterFor('openai').parseResponse(withLogprobs, 'gpt-4o').choices[0]).toMatchObject({ logprobs: { content: [] }, message: { refusal: 'no' } });
     });
 
     it('Given anthropic, When a tool_use answer is parsed, Then an OpenAI tool call comes back with usage', () => {

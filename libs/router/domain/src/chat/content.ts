@@ -1,4 +1,5 @@
 import type { ChatMessage, ContentPart } from '@cp/shared/contracts';
+import { InvalidChatRequestError } from '../errors/domain-errors';
 
 type TextContent = string | { type: 'text'; text: string }[] | null | undefined;
 
@@ -33,6 +34,35 @@ export function parseDataUrl(url: string): DataUrl | undefined {
 
 export function isHttpUrl(url: string): boolean {
   return /^https?:\/\//i.test(url);
+}
+
+/** Where an image comes from, as a wire that cannot pass URLs through needs to know. */
+export type ImageSource = { kind: 'data'; mediaType: string; base64: string } | { kind: 'url'; url: string };
+
+/**
+ * The image of an `image_url` part for a wire that translates it (Anthropic, Gemini): a base64 data
+ * URL of a media type the wire takes, or an http(s) URL. Anything else is the client's error: a 400
+ * naming the part's field (`messages[1].content[0].image_url.url`), thrown before any provider is
+ * called or any breaker is asked.
+ */
+export function imageSource(url: string, param: string, wire: string, mediaTypes: ReadonlySet<string>): ImageSource {
+  if (isHttpUrl(url)) return { kind: 'url', url };
+  if (!/^data:/i.test(url)) throw new InvalidChatRequestError(`image_url.url must be an http(s) URL or a base64 data URL (got a URL with scheme '${urlScheme(url)}')`, param);
+  const data = parseDataUrl(url);
+  if (!data) throw new InvalidChatRequestError('image_url.url is a data URL that is not of the form data:<media type>;base64,<base64 data>', param);
+  if (!mediaTypes.has(data.mediaType)) throw new InvalidChatRequestError(`image_url.url has media type '${data.mediaType}', which the ${wire} wire does not take (${[...mediaTypes].join(', ')})`, param);
+  return { kind: 'data', mediaType: data.mediaType, base64: data.base64 };
+}
+
+/** The scheme of a URL for an error message: at most 16 safe characters, never the rest of the URL. */
+function urlScheme(url: string): string {
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]{0,15}):/.exec(url)?.[1];
+  return scheme ?? 'none';
+}
+
+/** The field of one content part, in OpenAI's notation. */
+export function partParam(messageIndex: number, partIndex: number, field: string): string {
+  return `messages[${messageIndex}].content[${partIndex}].${field}`;
 }
 
 const MIME_BY_EXTENSION: Record<string, string> = { png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', gif: 'image/gif', webp: 'image/webp', heic: 'image/heic' };

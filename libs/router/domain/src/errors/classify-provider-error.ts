@@ -21,6 +21,8 @@ export interface ProviderErrorClassification {
   failover: boolean;
   /** Set for a 429 whose Retry-After is short enough to wait for before failing over. */
   retryableAfterMs?: number;
+  /** A 429's parsed Retry-After, however long: the hint passed on when every candidate was rate limited. */
+  retryAfterMs?: number;
   /** The provider is set up wrongly (key, billing, permissions): alert the operator and skip it. */
   misconfigured: boolean;
   /**
@@ -54,7 +56,7 @@ function classifyStatus(status: number | undefined, retryAfterMs: number | undef
   if (status === 408) return result('timeout', true, 'HTTP 408: provider timed out');
   if (status === 429) {
     const short = retryAfterMs !== undefined && retryAfterMs <= options.shortRetryAfterMs;
-    return result('rate_limited', true, `HTTP 429${retryAfterMs === undefined ? '' : ` (retry after ${retryAfterMs} ms)`}`, short ? { retryableAfterMs: retryAfterMs } : {});
+    return result('rate_limited', true, `HTTP 429${retryAfterMs === undefined ? '' : ` (retry after ${retryAfterMs} ms)`}`, { ...(retryAfterMs === undefined ? {} : { retryAfterMs }), ...(short ? { retryableAfterMs: retryAfterMs } : {}) });
   }
   if (status >= 500) return result('server', true, `HTTP ${status}: provider error`);
   if (status >= 400) return result('client', false, `HTTP ${status}: rejected by the provider`);

@@ -67,6 +67,35 @@ export const ToolChoice = z.union([
 ]);
 export type ToolChoice = z.infer<typeof ToolChoice>;
 
+/** The most choices one request may ask for (`n`): each is a full completion the provider bills. */
+export const MAX_CHOICES = 8;
+
+/** OpenAI's three response formats; `json_schema` carries the schema the answer must follow. */
+export const ResponseFormat = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('text') }).loose(),
+  z.object({ type: z.literal('json_object') }).loose(),
+  z
+    .object({
+      type: z.literal('json_schema'),
+      json_schema: z
+        .object({
+          name: z.string().min(1).max(64),
+          description: z.string().optional(),
+          schema: z.record(z.string(), z.unknown()).optional(),
+          strict: z.boolean().nullable().optional(),
+        })
+        .loose(),
+    })
+    .loose(),
+]);
+export type ResponseFormat = z.infer<typeof ResponseFormat>;
+
+/**
+ * What the gateway checks is what it knows: OpenAI's documented ranges for the sampling numbers, at
+ * most `MAX_CHOICES` choices, the three response formats. `max_tokens` above the chosen model's
+ * limit is clamped per candidate by the pipeline (docs/routing.md). Fields it does not know pass to
+ * OpenAI-wire providers as sent and are dropped by the Anthropic and Gemini adapters.
+ */
 export const ChatCompletionRequest = z
   .object({
     model: Identifier(200),
@@ -77,10 +106,17 @@ export const ChatCompletionRequest = z
     tool_choice: ToolChoice.optional(),
     max_tokens: z.number().int().positive().nullable().optional(),
     max_completion_tokens: z.number().int().positive().nullable().optional(),
+    n: z.number().int().min(1).max(MAX_CHOICES).nullable().optional(),
     temperature: z.number().min(0).max(2).nullable().optional(),
     top_p: z.number().min(0).max(1).nullable().optional(),
+    presence_penalty: z.number().min(-2).max(2).nullable().optional(),
+    frequency_penalty: z.number().min(-2).max(2).nullable().optional(),
+    seed: z.number().int().nullable().optional(),
+    logprobs: z.boolean().nullable().optional(),
+    top_logprobs: z.number().int().min(0).max(20).nullable().optional(),
+    logit_bias: z.record(z.string(), z.number().min(-100).max(100)).nullable().optional(),
     stop: z.union([z.string(), z.array(z.string())]).nullable().optional(),
-    response_format: z.object({ type: z.string() }).loose().nullable().optional(),
+    response_format: ResponseFormat.nullable().optional(),
     user: z.string().optional(),
   })
   .loose();

@@ -1,6 +1,6 @@
 import type { ChatCompletionRequest, ContentPart, FunctionTool, ToolChoice } from '@cp/shared/contracts';
-import { type ConversationMessage, contentParts, contentText, isHttpUrl, isSystemMessage, parseDataUrl, systemTexts } from '../../chat/content';
-import { InvalidChatRequestError } from '../../errors/domain-errors';
+import { assertSingleChoice } from '../../chat/output-limit';
+import { type ConversationMessage, contentParts, contentText, imageSource, isSystemMessage, partParam, systemTexts } from '../../chat/content';
 import { parseToolArguments } from '../tool-arguments';
 import { splitToolCallId } from '../tool-call-id';
 
@@ -29,16 +29,17 @@ export interface AnthropicRequest {
   metadata?: { user_id: string };
 }
 
-function imageBlock(url: string, index: number): AnthropicBlock {
-  const data = parseDataUrl(url);
-  if (data) return { type: 'image', source: { type: 'base64', media_type: data.mediaType, data: data.base64 } };
-  if (isHttpUrl(url)) return { type: 'image', source: { type: 'url', url } };
-  throw new InvalidChatRequestError('image_url must be a base64 data URL or an http(s) URL', `messages[${index}].content`);
+/** The image media types the Messages API takes inline. */
+const ANTHROPIC_IMAGE_TYPES: ReadonlySet<string> = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp']);
+
+function imageBlock(url: string, param: string): AnthropicBlock {
+  const source = imageSource(url, param, 'anthropic', ANTHROPIC_IMAGE_TYPES);
+  return { type: 'image', source: source.kind === 'data' ? { type: 'base64', media_type: source.mediaType, data: source.base64 } : { type: 'url', url: source.url } };
 }
 
 function userBlocks(parts: ContentPart[], index: number): AnthropicBlock[] {
-  return parts.flatMap((part): AnthropicBlock[] => {
-    if (part.type === 'image_url') return [imageBlock(part.image_url.url, index)];
+  return parts.flatMap((part, i): AnthropicBlock[] => {
+    if (part.type === 'image_url') return [imageBlock(part.image_url.url, partParam(index, i, 'image_url.url'))];
     return part.text === '' ? [] : [{ type: 'text', text: part.text }];
   });
 }
@@ -86,9 +87,12 @@ function tool(t: FunctionTool): NonNullable<AnthropicRequest['tools']>[number] {
 /**
  * Translates an OpenAI chat request to the Anthropic Messages API. System and developer messages
  * (wherever they appear) join into `system`; `max_tokens` is required there, so it falls back to
- * `maxOutputDefault`; temperature is capped at Anthropic's maximum of 1.
+ * `maxOutputDefault`; temperature is capped at Anthropic's maximum of 1. Options the Messages API
+ * has no field for (penalties, seed, logprobs, `response_format`, unknown fields) are dropped; `n`
+ * above 1 is refused.
  */
 export function toAnthropicRequest(req: ChatCompletionRequest, model: { id: string }, maxOutputDefault: number): AnthropicRequest {
+  assertSingleChoice(req, 'anthropic');
   const system = systemTexts(req.messages);
   const turns = req.messages.flatMap((m, index) => (isSystemMessage(m) ? [] : [messageBlocks(m, index)]));
   const body: AnthropicRequest = { model: model.id, max_tokens: req.max_completion_tokens ?? req.max_tokens ?? maxOutputDefault, messages: mergeTurns(turns) };

@@ -73,10 +73,20 @@ describe('toAnthropicRequest', () => {
       ]);
     });
 
-    it('Given an image URL that is neither data nor http, When translated, Then InvalidChatRequestError names the message', () => {
-      const req: ChatCompletionRequest = { model: 'x', messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'file:///etc/passwd' } }] }] };
-      expect(() => toAnthropicRequest(req, MODEL, 1024)).toThrow(expect.objectContaining({ code: 'ROUTER.INVALID_REQUEST', param: 'messages[0].content' }));
+    it.each([
+      ['file:///etc/passwd', /scheme 'file'/],
+      ['ftp://example.com/a.png', /scheme 'ftp'/],
+      ['data:image/png,not-base64', /not of the form/],
+      ['data:image/bmp;base64,Qk0=', /media type 'image\/bmp'/],
+    ])('Given the image URL %s, When translated, Then InvalidChatRequestError names the part\'s url field', (url, message) => {
+      const req: ChatCompletionRequest = { model: 'x', messages: [{ role: 'user', content: 'hi' }, { role: 'user', content: [{ type: 'text', text: 'see' }, { type: 'image_url', image_url: { url } }] }] };
+      expect(() => toAnthropicRequest(req, MODEL, 1024)).toThrow(expect.objectContaining({ code: 'ROUTER.INVALID_REQUEST', param: 'messages[1].content[1].image_url.url', message: expect.stringMatching(message) }));
       expect(() => toAnthropicRequest(req, MODEL, 1024)).toThrow(InvalidChatRequestError);
+    });
+
+    it('Given n above 1, When translated, Then InvalidChatRequestError names n; unknown fields are dropped', () => {
+      expect(() => toAnthropicRequest({ ...AGENT_TURN, n: 3 }, MODEL, 1024)).toThrow(expect.objectContaining({ code: 'ROUTER.INVALID_REQUEST', param: 'n' }));
+      expect(JSON.stringify(toAnthropicRequest({ ...AGENT_TURN, some_vendor_option: 1, seed: 3 }, MODEL, 1024))).not.toMatch(/some_vendor_option|seed/);
     });
 
     it('Given tool arguments that are not JSON, When translated, Then the text is kept under _raw', () => {

@@ -1,5 +1,6 @@
 import type { ChatCompletionResponse, ToolCall } from '@cp/shared/contracts';
 import { type AdapterContext, epochSeconds, systemAdapterContext } from '../adapter-context';
+import { chatCompletion } from '../completion-shape';
 import { parseWire } from '../parse-json';
 import { finishReasonFromAnthropic, usageFromAnthropic } from './anthropic-mapping';
 import { AnthropicMessage, isTextBlock, isToolUseBlock } from './anthropic-wire';
@@ -20,18 +21,13 @@ export function fromAnthropicResponse(json: unknown, requestModel: string, ctx: 
     }
   }
   const finish = finishReasonFromAnthropic(message.stop_reason) ?? (toolCalls.length > 0 ? 'tool_calls' : 'stop');
-  return {
+  return chatCompletion({
     id: message.id,
-    object: 'chat.completion',
     created: epochSeconds(ctx),
     model: requestModel,
-    choices: [
-      {
-        index: 0,
-        message: { role: 'assistant', content: texts.length > 0 ? texts.join('') : null, ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}) },
-        finish_reason: finish,
-      },
-    ],
+    content: texts.length > 0 ? texts.join('') : null,
+    toolCalls,
+    finishReason: finish,
     ...(message.usage ? { usage: usageFromAnthropic(message.usage) } : {}),
-  };
+  });
 }

@@ -27,7 +27,8 @@ describe('fromAnthropicResponse', () => {
       choices: [
         {
           index: 0,
-          message: { role: 'assistant', content: 'Let me check.', tool_calls: [{ id: 'toolu_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] },
+          message: { role: 'assistant', content: 'Let me check.', refusal: null, tool_calls: [{ id: 'toolu_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] },
+          logprobs: null,
           finish_reason: 'tool_calls',
         },
       ],

@@ -1,4 +1,4 @@
-import type { ChatCompletionChunk, Usage } from '@cp/shared/contracts';
+import { upstreamText, type ChatCompletionChunk, type Usage } from '@cp/shared/contracts';
 import { z } from 'zod';
 import { ProviderResponseError, ProviderStreamError } from '../../errors/domain-errors';
 import { type AdapterContext, epochSeconds, systemAdapterContext } from '../adapter-context';
@@ -80,7 +80,7 @@ export class AnthropicStreamTranslator implements StreamTranslator {
         return this.stop();
       case 'error': {
         const { status, errorClass } = classifyAnthropicErrorType(event.error.type);
-        throw new ProviderStreamError(`Anthropic stream error ${event.error.type}: ${event.error.message}`, errorClass, status);
+        throw new ProviderStreamError(`Anthropic stream error ${upstreamText(event.error.type, 60)}: ${upstreamText(event.error.message)}`, errorClass, status);
       }
       case 'content_block_stop':
       case 'ping':

@@ -30,8 +30,10 @@ describe('AnthropicStreamTranslator', () => {
   describe('push', () => {
     it('Given a recorded tool-use stream, When translated, Then role, text, tool header, argument pieces and finish arrive in order', () => {
       const { translator, chunks } = run(TOOL_STREAM);
+      // OpenAI's chunk shape: every choice says logprobs: null.
+      expect(chunks.every((c) => c.choices.every((choice) => choice.logprobs === null))).toBe(true);
       expect(chunks.map((c) => [c.choices[0].delta, c.choices[0].finish_reason])).toEqual([
-        [{ role: 'assistant', content: '' }, null],
+        [{ role: 'assistant', content: '', refusal: null }, null],
         [{ content: 'Checking' }, null],
         [{ tool_calls: [{ index: 0, id: 'toolu_1', type: 'function', function: { name: 'get_weather', arguments: '' } }] }, null],
         [{ tool_calls: [{ index: 0, function: { arguments: '{"city": ' } }] }, null],
@@ -59,6 +61,20 @@ describe('AnthropicStreamTranslator', () => {
       translator.push(TOOL_STREAM[0]);
       expect(() => translator.push(ev({ type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } }))).toThrow(ProviderStreamError);
       expect(() => translator.push(ev({ type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } }))).toThrow(expect.objectContaining({ errorClass: 'server', status: 529 }));
+    });
+
+    it('Given an error event echoing a key at length, When pushed, Then the message has no key and the provider text is cut to 300 characters', () => {
+      const translator = new AnthropicStreamTranslator('auto', {}, testContext());
+      translator.push(TOOL_STREAM[0]);
+      const key = `sk-ant-api03-${'k'.repeat(80)}`;
+      let message = '';
+      try {
+        translator.push(ev({ type: 'error', error: { type: 'authentication_error', message: `invalid x-api-key ${key} ${'w'.repeat(2000)}` } }));
+      } catch (err) {
+        message = (err as Error).message;
+      }
+      expect(message).toMatch(/^Anthropic stream error authentication_error: invalid x-api-key \[redacted\] w+…$/);
+      expect(message.length).toBe('Anthropic stream error authentication_error: '.length + 300);
     });
 
     it('Given malformed JSON, When pushed, Then ProviderResponseError is thrown', () => {

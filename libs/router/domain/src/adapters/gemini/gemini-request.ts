@@ -1,5 +1,6 @@
 import type { ChatCompletionRequest, ContentPart, ToolChoice } from '@cp/shared/contracts';
-import { type ConversationMessage, contentParts, contentText, guessImageMimeType, isHttpUrl, isSystemMessage, parseDataUrl, systemTexts } from '../../chat/content';
+import { assertSingleChoice } from '../../chat/output-limit';
+import { type ConversationMessage, contentParts, contentText, guessImageMimeType, imageSource, isSystemMessage, partParam, systemTexts } from '../../chat/content';
 import { InvalidChatRequestError } from '../../errors/domain-errors';
 import { isPlainObject, parseToolArguments } from '../tool-arguments';
 import { splitToolCallId } from '../tool-call-id';
@@ -21,19 +22,30 @@ export interface GeminiRequest {
   systemInstruction?: { parts: { text: string }[] };
   tools?: { functionDeclarations: { name: string; description?: string; parametersJsonSchema?: Record<string, unknown> }[] }[];
   toolConfig?: { functionCallingConfig: { mode: 'AUTO' | 'ANY' | 'NONE'; allowedFunctionNames?: string[] } };
-  generationConfig?: { maxOutputTokens?: number; temperature?: number; topP?: number; stopSequences?: string[]; responseMimeType?: string };
+  generationConfig?: {
+    maxOutputTokens?: number;
+    temperature?: number;
+    topP?: number;
+    stopSequences?: string[];
+    presencePenalty?: number;
+    frequencyPenalty?: number;
+    seed?: number;
+    responseMimeType?: string;
+    responseJsonSchema?: Record<string, unknown>;
+  };
 }
 
-function imagePart(url: string, index: number): GeminiRequestPart {
-  const data = parseDataUrl(url);
-  if (data) return { inlineData: { mimeType: data.mediaType, data: data.base64 } };
-  if (isHttpUrl(url)) return { fileData: { mimeType: guessImageMimeType(url), fileUri: url } };
-  throw new InvalidChatRequestError('image_url must be a base64 data URL or an http(s) URL', `messages[${index}].content`);
+/** The image media types Gemini takes inline. */
+const GEMINI_IMAGE_TYPES: ReadonlySet<string> = new Set(['image/png', 'image/jpeg', 'image/webp', 'image/heic', 'image/heif']);
+
+function imagePart(url: string, param: string): GeminiRequestPart {
+  const source = imageSource(url, param, 'gemini', GEMINI_IMAGE_TYPES);
+  return source.kind === 'data' ? { inlineData: { mimeType: source.mediaType, data: source.base64 } } : { fileData: { mimeType: guessImageMimeType(source.url), fileUri: source.url } };
 }
 
 function userParts(parts: ContentPart[], index: number): GeminiRequestPart[] {
-  return parts.flatMap((part): GeminiRequestPart[] => {
-    if (part.type === 'image_url') return [imagePart(part.image_url.url, index)];
+  return parts.flatMap((part, i): GeminiRequestPart[] => {
+    if (part.type === 'image_url') return [imagePart(part.image_url.url, partParam(index, i, 'image_url.url'))];
     return part.text === '' ? [] : [{ text: part.text }];
   });
 }
@@ -75,7 +87,7 @@ function toContent(message: ConversationMessage, index: number, toolNames: Map<s
     case 'tool': {
       // Gemini matches results to calls by function name, which OpenAI tool messages do not carry.
       const name = toolNames.get(message.tool_call_id);
-      if (!name) throw new InvalidChatRequestError(`tool message answers unknown tool_call_id '${message.tool_call_id}'`, `messages[${index}].tool_call_id`);
+      if (!name) throw new InvalidChatRequestError(`tool message answers unknown tool_call_id '${message.tool_call_id.slice(0, 64)}'`, `messages[${index}].tool_call_id`);
       return { role: 'user', parts: [{ functionResponse: { name, response: functionResponse(contentText(message.content)) } }] };
     }
   }
@@ -107,17 +119,25 @@ function generationConfig(req: ChatCompletionRequest): GeminiRequest['generation
   if (typeof req.temperature === 'number') config.temperature = req.temperature;
   if (typeof req.top_p === 'number') config.topP = req.top_p;
   if (req.stop) config.stopSequences = typeof req.stop === 'string' ? [req.stop] : req.stop;
-  const format = req.response_format?.type;
-  if (format === 'json_object' || format === 'json_schema') config.responseMimeType = 'application/json';
+  if (typeof req.presence_penalty === 'number') config.presencePenalty = req.presence_penalty;
+  if (typeof req.frequency_penalty === 'number') config.frequencyPenalty = req.frequency_penalty;
+  if (typeof req.seed === 'number') config.seed = req.seed;
+  const format = req.response_format;
+  if (format?.type === 'json_object' || format?.type === 'json_schema') config.responseMimeType = 'application/json';
+  // Plain JSON Schema, as OpenAI clients write it (`responseSchema` would want Google's OpenAPI subset).
+  if (format?.type === 'json_schema' && format.json_schema.schema) config.responseJsonSchema = format.json_schema.schema;
   return Object.keys(config).length > 0 ? config : undefined;
 }
 
 /**
  * Translates an OpenAI chat request to a Gemini generateContent body. The model goes in the URL
- * (`geminiPath`), not the body. Tool parameters travel as `parametersJsonSchema`, which takes JSON
- * Schema as OpenAI tools declare it.
+ * (`geminiPath`), not the body. Tool parameters travel as `parametersJsonSchema` and a `json_schema`
+ * response format as `responseJsonSchema`, both of which take JSON Schema as OpenAI clients write it.
+ * Options Gemini has no field for (`logprobs`, `logit_bias`, unknown fields) are dropped; `n` above 1
+ * is refused.
  */
 export function toGeminiRequest(req: ChatCompletionRequest, model: { id: string }): GeminiRequest {
+  assertSingleChoice(req, 'gemini');
   const toolNames = new Map<string, string>();
   const system = systemTexts(req.messages);
   const contents = req.messages.flatMap((m, index) => (isSystemMessage(m) ? [] : [toContent(m, index, toolNames, model.id)]));

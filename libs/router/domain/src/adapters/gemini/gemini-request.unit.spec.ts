@@ -69,6 +69,14 @@ describe('toGeminiRequest', () => {
         { fileData: { mimeType: 'image/png', fileUri: 'https://example.com/cat.PNG?size=2' } },
       ]);
     });
+    it.each([
+      ['javascript:alert(1)', /scheme 'javascript'/],
+      ['data:;base64,AAAA', /not of the form/],
+      ['data:image/gif;base64,R0lGOD==', /media type 'image\/gif'/],
+    ])('Given the image URL %s, When translated, Then InvalidChatRequestError names the part\'s url field', (url, message) => {
+      const req: ChatCompletionRequest = { model: 'x', messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url } }] }] };
+      expect(() => toGeminiRequest(req, MODEL)).toThrow(expect.objectContaining({ code: 'ROUTER.INVALID_REQUEST', param: 'messages[0].content[0].image_url.url', message: expect.stringMatching(message) }));
+    });
   });
 
   describe('options', () => {
@@ -88,6 +96,24 @@ describe('toGeminiRequest', () => {
     it('Given sampling options, When translated, Then they land in generationConfig', () => {
       const req: ChatCompletionRequest = { model: 'x', messages: [{ role: 'user', content: 'hi' }], max_tokens: 256, temperature: 0.4, top_p: 0.8, stop: ['END'], response_format: { type: 'json_object' } };
       expect(toGeminiRequest(req, MODEL).generationConfig).toEqual({ maxOutputTokens: 256, temperature: 0.4, topP: 0.8, stopSequences: ['END'], responseMimeType: 'application/json' });
+    });
+
+    it('Given a json_schema response format, When translated, Then its schema goes as responseJsonSchema with JSON mode', () => {
+      const schema = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] };
+      const req: ChatCompletionRequest = { model: 'x', messages: [{ role: 'user', content: 'hi' }], response_format: { type: 'json_schema', json_schema: { name: 'weather', schema, strict: true } } };
+      expect(toGeminiRequest(req, MODEL).generationConfig).toEqual({ responseMimeType: 'application/json', responseJsonSchema: schema });
+    });
+
+    it('Given penalties and a seed, When translated, Then they land in generationConfig and unknown fields are dropped', () => {
+      const req: ChatCompletionRequest = { model: 'x', messages: [{ role: 'user', content: 'hi' }], presence_penalty: 0.5, frequency_penalty: -1, seed: 42, logprobs: true, some_vendor_option: 1 };
+      const body = toGeminiRequest(req, MODEL);
+      expect(body.generationConfig).toEqual({ presencePenalty: 0.5, frequencyPenalty: -1, seed: 42 });
+      expect(JSON.stringify(body)).not.toContain('some_vendor_option');
+    });
+
+    it('Given n above 1, When translated, Then InvalidChatRequestError names n', () => {
+      expect(() => toGeminiRequest({ model: 'x', messages: [{ role: 'user', content: 'hi' }], n: 2 }, MODEL)).toThrow(expect.objectContaining({ code: 'ROUTER.INVALID_REQUEST', param: 'n' }));
+      expect(toGeminiRequest({ model: 'x', messages: [{ role: 'user', content: 'hi' }], n: 1 }, MODEL).contents).toHaveLength(1);
     });
 
     it('Given no options, When translated, Then generationConfig, tools and systemInstruction are absent', () => {

@@ -1,6 +1,7 @@
 import type { ChatCompletionResponse } from '@cp/shared/contracts';
 import { ProviderResponseError } from '../../errors/domain-errors';
 import { type AdapterContext, epochSeconds, systemAdapterContext } from '../adapter-context';
+import { chatCompletion } from '../completion-shape';
 import { parseWire } from '../parse-json';
 import { finishReasonFromGemini, textOfParts, toolCallsOfParts, usageFromGemini } from './gemini-mapping';
 import { GeminiResponse } from './gemini-wire';
@@ -20,18 +21,13 @@ export function fromGeminiResponse(json: unknown, requestModel: string, ctx: Ada
   const text = textOfParts(parts);
   const toolCalls = toolCallsOfParts(parts, ctx);
   const finish = candidate ? (finishReasonFromGemini(candidate.finishReason ?? 'STOP', toolCalls.length > 0) ?? 'stop') : 'content_filter';
-  return {
+  return chatCompletion({
     id: `chatcmpl-${response.responseId ?? ctx.newId()}`,
-    object: 'chat.completion',
     created: epochSeconds(ctx),
     model: requestModel,
-    choices: [
-      {
-        index: 0,
-        message: { role: 'assistant', content: text === '' ? null : text, ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}) },
-        finish_reason: finish,
-      },
-    ],
+    content: text === '' ? null : text,
+    toolCalls,
+    finishReason: finish,
     ...(response.usageMetadata ? { usage: usageFromGemini(response.usageMetadata) } : {}),
-  };
+  });
 }

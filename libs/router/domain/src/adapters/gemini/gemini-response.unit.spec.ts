@@ -31,11 +31,13 @@ describe('fromGeminiResponse', () => {
           message: {
             role: 'assistant',
             content: 'Checking both.',
+            refusal: null,
             tool_calls: [
               { id: 'call_id1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } },
               { id: 'call_id2', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Rome"}' } },
             ],
           },
+          logprobs: null,
           finish_reason: 'tool_calls',
         },
       ],
@@ -56,7 +58,7 @@ describe('fromGeminiResponse', () => {
 
   it('Given a prompt blocked before any candidate, When translated, Then the answer is empty with content_filter', () => {
     const result = fromGeminiResponse({ promptFeedback: { blockReason: 'SAFETY' } }, 'auto', testContext());
-    expect(result.choices[0]).toEqual({ index: 0, message: { role: 'assistant', content: null }, finish_reason: 'content_filter' });
+    expect(result.choices[0]).toEqual({ index: 0, message: { role: 'assistant', content: null, refusal: null }, logprobs: null, finish_reason: 'content_filter' });
   });
 
   it('Given no candidates and no block reason, When translated, Then ProviderResponseError is thrown', () => {

@@ -1,5 +1,7 @@
-import type { ChatCompletionChunk, Usage } from '@cp/shared/contracts';
-import { ProviderResponseError } from '../../errors/domain-errors';
+import { upstreamText, type ChatCompletionChunk, type Usage } from '@cp/shared/contracts';
+import { z } from 'zod';
+import { classifyProviderError } from '../../errors/classify-provider-error';
+import { ProviderResponseError, ProviderStreamError } from '../../errors/domain-errors';
 import { type AdapterContext, epochSeconds, systemAdapterContext } from '../adapter-context';
 import { ChunkBuilder } from '../chunk-builder';
 import { parseJsonText, parseWire } from '../parse-json';
@@ -7,11 +9,15 @@ import type { SseEvent, StreamTranslator, StreamTranslatorOptions } from '../str
 import { finishReasonFromGemini, textOfParts, toolCallsOfParts, usageFromGemini } from './gemini-mapping';
 import { GeminiResponse } from './gemini-wire';
 
+/** Google's error shape, which Gemini also sends as an event when a stream fails after it started. */
+const StreamError = z.object({ error: z.object({ code: z.number().int().optional(), message: z.string().optional(), status: z.string().optional() }).loose() }).loose();
+
 /**
  * Gemini `streamGenerateContent?alt=sse` -> OpenAI chunks. Every event is a whole
  * GenerateContentResponse: text parts become content deltas, a functionCall arrives complete and
  * becomes one tool call chunk, a finishReason ends the stream. Gemini sends no terminator of its
- * own, so a stream that closes without a finishReason is a cut stream.
+ * own, so a stream that closes without a finishReason is a cut stream. An error event throws
+ * `ProviderStreamError` with the provider's message, redacted and cut (`upstreamText`).
  */
 export class GeminiStreamTranslator implements StreamTranslator {
   private readonly builder: ChunkBuilder;
@@ -30,7 +36,14 @@ export class GeminiStreamTranslator implements StreamTranslator {
 
   push(event: SseEvent): ChatCompletionChunk[] {
     if (this.done) return [];
-    const response = parseWire(GeminiResponse, parseJsonText(event.data, 'Gemini stream event'), 'Gemini stream event');
+    const json = parseJsonText(event.data, 'Gemini stream event');
+    const failure = StreamError.safeParse(json);
+    if (failure.success) {
+      const { code, message, status } = failure.data.error;
+      const httpStatus = code !== undefined && code >= 400 && code <= 599 ? code : 500;
+      throw new ProviderStreamError(`Gemini stream error ${upstreamText(status ?? String(httpStatus), 60)}: ${upstreamText(message ?? 'unknown')}`, classifyProviderError({ kind: 'http', status: httpStatus }).class, httpStatus);
+    }
+    const response = parseWire(GeminiResponse, json, 'Gemini stream event');
     if (response.usageMetadata) this.lastUsage = usageFromGemini(response.usageMetadata);
     const candidate = response.candidates?.[0];
     if (!candidate) {

@@ -1,5 +1,5 @@
 import type { ChatCompletionChunk } from '@cp/shared/contracts';
-import { ProviderResponseError } from '../../errors/domain-errors';
+import { ProviderResponseError, ProviderStreamError } from '../../errors/domain-errors';
 import { testContext } from '../../testing/fixtures';
 import type { SseEvent } from '../stream-translator';
 import { GeminiStreamTranslator } from './gemini-stream';
@@ -20,10 +20,18 @@ function run(events: SseEvent[], includeUsage = false): { translator: GeminiStre
 
 describe('GeminiStreamTranslator', () => {
   describe('push', () => {
+    it('Given an error event in Google\'s shape quoting a key, When pushed, Then ProviderStreamError carries its status and class and a redacted message cut to 300 characters', () => {
+      const translator = new GeminiStreamTranslator('auto', {}, testContext());
+      const key = `AIza${'K'.repeat(35)}`;
+      const push = () => translator.push({ data: JSON.stringify({ error: { code: 503, message: `overloaded for ${key} ${'m'.repeat(900)}`, status: 'UNAVAILABLE' } }) });
+      expect(push).toThrow(ProviderStreamError);
+      expect(push).toThrow(expect.objectContaining({ status: 503, errorClass: 'server', message: expect.stringMatching(/^Gemini stream error UNAVAILABLE: overloaded for \[redacted\] m+…$/) }));
+    });
+
     it('Given a recorded text stream, When translated, Then text deltas follow with the role first and a stop chunk ends it', () => {
       const { translator, chunks } = run(TEXT_STREAM);
       expect(chunks.map((c) => [c.choices[0].delta, c.choices[0].finish_reason])).toEqual([
-        [{ role: 'assistant', content: 'The sky' }, null],
+        [{ role: 'assistant', content: 'The sky', refusal: null }, null],
         [{ content: ' is blue.' }, null],
         [{}, 'stop'],
       ]);
@@ -38,7 +46,7 @@ describe('GeminiStreamTranslator', () => {
       });
       const { translator, chunks } = run([final], true);
       expect(chunks.map((c) => c.choices[0]?.delta ?? null)).toEqual([
-        { role: 'assistant', tool_calls: [{ index: 0, id: 'call_id2', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] },
+        { role: 'assistant', refusal: null, tool_calls: [{ index: 0, id: 'call_id2', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] },
         {},
         null,
       ]);

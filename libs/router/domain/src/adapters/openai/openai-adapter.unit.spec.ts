@@ -82,6 +82,23 @@ describe('OpenAiStreamTranslator', () => {
       expect(() => new OpenAiStreamTranslator('auto').push({ data: '{"id": "c1", ' })).toThrow(ProviderResponseError);
     });
 
+    it('Given an error payload or bytes that are not JSON echoing a key, When pushed, Then the error carries neither the key nor more than the documented length', () => {
+      const key = `sk-proj-${'Q'.repeat(60)}`;
+      const errorEvent = () => new OpenAiStreamTranslator('auto').push({ data: JSON.stringify({ error: { message: `bad key ${key} ${'z'.repeat(1000)}` } }) });
+      expect(errorEvent).toThrow(ProviderStreamError);
+      expect(errorEvent).toThrow(expect.objectContaining({ message: expect.not.stringContaining(key.slice(0, 20)) }));
+      let message = '';
+      try {
+        errorEvent();
+      } catch (err) {
+        message = (err as Error).message;
+      }
+      expect(message.length).toBeLessThanOrEqual('provider error in stream: '.length + 300);
+      const broken = () => new OpenAiStreamTranslator('auto').push({ data: `{"key": "${key}", ` });
+      expect(broken).toThrow(expect.objectContaining({ code: 'PROVIDER.MALFORMED_RESPONSE', message: expect.stringContaining('[redacted]') }));
+      expect(broken).toThrow(expect.objectContaining({ message: expect.not.stringContaining('sk-proj') }));
+    });
+
     it('Given an error payload mid-stream, When pushed, Then ProviderStreamError is thrown', () => {
       expect(() => new OpenAiStreamTranslator('auto').push({ data: '{"error":{"message":"overloaded"}}' })).toThrow(ProviderStreamError);
     });

@@ -1,4 +1,4 @@
-import { ChatCompletionChunk, type Usage } from '@cp/shared/contracts';
+import { ChatCompletionChunk, upstreamText, type Usage } from '@cp/shared/contracts';
 import { z } from 'zod';
 import { ProviderStreamError } from '../../errors/domain-errors';
 import { parseJsonText, parseWire } from '../parse-json';
@@ -28,7 +28,7 @@ export class OpenAiStreamTranslator implements StreamTranslator {
     }
     const json = parseJsonText(data, 'OpenAI stream event');
     const failure = StreamErrorPayload.safeParse(json);
-    if (failure.success) throw new ProviderStreamError(`provider error in stream: ${failure.data.error.message ?? 'unknown'}`, 'server');
+    if (failure.success) throw new ProviderStreamError(`provider error in stream: ${upstreamText(failure.data.error.message ?? 'unknown')}`, 'server');
     const chunk = parseWire(ChatCompletionChunk, json, 'OpenAI stream chunk');
     if (chunk.usage) this.finalUsage = chunk.usage;
     if (this.options.includeUsage) return [{ ...chunk, model: this.requestModel }];
