@@ -16,12 +16,15 @@ export function attemptAttributes(a: AttemptContext): Record<string, string | nu
   return { [CpAttr.attempt]: a.attempt, [CpAttr.breakerState]: a.breakerState, [CpAttr.failover]: a.failover, ...(a.requestId ? { [CpAttr.requestId]: a.requestId } : {}) };
 }
 
-/** Adds a provider call's outcome to its span: response model and token usage, or `error.type` (the error class). */
-export function annotateOutcome(span: Span | undefined, outcome: { ok: true; usage?: Usage; responseModel?: string } | { ok: false; classification: { class: string }; message: string }): void {
+/**
+ * Adds a provider call's outcome to its span: response model and token usage, or `error.type` (the
+ * error class). The provider's error text stays out of the span (it is in the ledger, redacted).
+ */
+export function annotateOutcome(span: Span | undefined, outcome: { ok: true; usage?: Usage; responseModel?: string } | { ok: false; classification: { class: string } }): void {
   if (!span) return;
   if (!outcome.ok) {
     span.setAttribute(GenAi.errorType, outcome.classification.class);
-    span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.message });
+    span.setStatus({ code: SpanStatusCode.ERROR });
     return;
   }
   if (outcome.responseModel) span.setAttribute(GenAi.responseModel, outcome.responseModel);
