@@ -47,8 +47,10 @@ describe('foundation: the six services end to end', () => {
     await otlp.stop();
   });
 
-  it('given the stack is up, when /health is asked, then all six services are up with the version', async () => {
-    const health = (await (await fetch(`${stack.gatewayUrl}/health`)).json()) as { version: string; services: Record<string, { status: string; version: string }> };
+  it('given the stack is up, when /health is asked with a key, then all six services are up with the version; without one, only the verdict', async () => {
+    const anonymous = await fetch(`${stack.gatewayUrl}/health`);
+    expect([anonymous.status, await anonymous.json()]).toEqual([200, { status: 'ok' }]);
+    const health = (await (await fetch(`${stack.gatewayUrl}/health`, { headers: { authorization: `Bearer ${stack.apiKey}` } })).json()) as { version: string; services: Record<string, { status: string; version: string }> };
     expect(health.version).toBe(version);
     expect(Object.keys(health.services).sort()).toEqual(['auditor', 'gateway', 'memory-plane', 'router', 'slo-collector', 'tool-governor']);
     for (const s of Object.values(health.services)) expect(s).toMatchObject({ status: 'up', version });
@@ -102,7 +104,8 @@ describe('foundation: the six services end to end', () => {
       });
     const bigHeader = await raw(`GET /health HTTP/1.1\r\nhost: x\r\nx-big: ${'a'.repeat(20_000)}\r\n\r\n`);
     expect(bigHeader.split('\r\n')[0]).toBe('HTTP/1.1 431 Request Header Fields Too Large');
-    expect(JSON.parse(bigHeader.slice(bigHeader.indexOf('\r\n\r\n') + 4))).toEqual({ error: { message: 'request headers are too large', type: 'invalid_request_error', code: 'headers_too_large', param: null } });
+    expect(JSON.parse(bigHeader.slice(bigHeader.indexOf('\r\n\r\n') + 4))).toEqual({ error: { message: 'request headers (with the URL) are too large', type: 'invalid_request_error', code: 'headers_too_large', param: null } });
+    expect(bigHeader).toMatch(/\r\nx-request-id: [0-9a-f-]{36}\r\n/);
     const garbage = await raw('\u0001\u0002 not http at all\r\n\r\n');
     expect(garbage.split('\r\n')[0]).toBe('HTTP/1.1 400 Bad Request');
     expect(JSON.parse(garbage.slice(garbage.indexOf('\r\n\r\n') + 4)).error.code).toBe('malformed_request');

@@ -82,7 +82,7 @@ describe('data plane: the gateway keeps serving while NATS is away', () => {
       expect([response.status, data.choices[0].message.content]).toEqual([200, `echo: no router ${i}`]);
       ids.push(response.headers.get('x-request-id') ?? '');
     }
-    const health = (await (await fetch(`${stack.gatewayUrl}/health`)).json()) as { status: string; services: Record<string, { status: string }> };
+    const health = (await (await fetch(`${stack.gatewayUrl}/health`, { headers: { authorization: `Bearer ${stack.apiKey}` } })).json()) as { status: string; services: Record<string, { status: string }> };
     expect([health.status, health.services.router.status]).toEqual(['degraded', 'down']);
     await waitFor('the events stored', async () => {
       const r = await db.query(`SELECT count(*)::int AS n FROM events WHERE type = 'gateway.request-completed' AND correlation_id = ANY($1)`, [ids]);

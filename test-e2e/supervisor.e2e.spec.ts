@@ -49,7 +49,7 @@ describe('supervision: a private supervisord restarts a service that dies', () =
   it.each(['router', 'auditor'])('given %s is killed with SIGKILL, then supervisord starts a new one and /health is ok again within 15 s', async (program) => {
     const { after, killedAt } = await kill(program);
     await stack.waitHealthy(Math.max(1, killedAt + RECOVERY_MS - Date.now()));
-    const health = (await (await fetch(`${stack.gatewayUrl}/health`)).json()) as { services: Record<string, { status: string }> };
+    const health = (await (await fetch(`${stack.gatewayUrl}/health`, { headers: { authorization: `Bearer ${stack.apiKey}` } })).json()) as { services: Record<string, { status: string }> };
     expect(health.services[program].status).toBe('up');
     expect(await stack.pid(program)).toBe(after);
     expect(supervisordLog()).toMatch(new RegExp(`exited: ${program} \\(terminated by SIGKILL; not expected\\)`));

@@ -7,6 +7,8 @@ export NX_DAEMON=false NX_NO_CLOUD=true
 
 bash infra/scripts/setup-native.sh
 bash infra/scripts/install.sh
+# No production dependency with a known high or critical vulnerability (warns when the advisory endpoint is unreachable).
+bash infra/scripts/audit-deps.sh
 npm run -s build
 npx tsc -p tsconfig.json --noEmit
 npx jest --selectProjects unit --ci

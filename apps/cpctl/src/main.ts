@@ -37,7 +37,7 @@ program
   .command('status')
   .description('health, version and git sha of every service')
   .action(async () => {
-    print(await call('/health', false));
+    print(await call('/health', true));
   });
 
 const audit = program.command('audit').description('audit ledger commands');

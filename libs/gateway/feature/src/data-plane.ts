@@ -22,7 +22,7 @@ export class DataPlane implements OnModuleInit, OnApplicationShutdown {
     private readonly rt: ServiceRuntime,
     private readonly plane: ProviderPlane,
   ) {
-    this.http = new HttpProviderClient(rt.tracer, plane.config.CP_PROVIDER_RESOLVE);
+    this.http = new HttpProviderClient(rt.tracer, plane.config.CP_PROVIDER_RESOLVE, plane.config.CP_PROVIDER_MAX_REPLY_BYTES);
     this.sync = new BreakerSync(rt, plane.breakers, uuidv7());
     // Before the restore (onModuleInit): a breaker restored open gets its grant timer too.
     this.grants = new ProbeGrants(plane.breakers, natsGrantAsker(rt, this.sync.replicaId, plane.config.CP_PROBE_GRANT_TIMEOUT_MS), rt.logger);

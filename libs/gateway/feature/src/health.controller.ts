@@ -1,4 +1,5 @@
-import { Controller, Get, Inject } from '@nestjs/common';
+import { Controller, Get, Inject, Req } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
 import { healthRpc, SERVICE_NAMES, type HealthReply } from '@cp/shared/contracts';
 import { NatsBus } from '@cp/shared/messaging';
 import { RUNTIME, type ServiceRuntime } from '@cp/shared/runtime';
@@ -14,7 +15,11 @@ interface ServiceStatus {
   ledger?: Record<string, unknown>;
 }
 
-/** `GET /health`: this gateway's version and git sha, and every service's status asked over NATS with a deadline. */
+/**
+ * `GET /health`: every service's status asked over NATS with a deadline. Without a key only the
+ * verdict (`{"status":"ok"|"degraded"}`, HTTP 200: the gateway answers, so it is up); with one also
+ * versions, git shas, uptimes, error texts and each service's details.
+ */
 @Controller()
 export class HealthController {
   constructor(
@@ -24,7 +29,7 @@ export class HealthController {
   ) {}
 
   @Get('health')
-  async health() {
+  async health(@Req() req: FastifyRequest) {
     const others = SERVICE_NAMES.filter((s) => s !== 'gateway');
     const answers = await Promise.all(others.map((s) => this.ask(s)));
     const services: Record<string, ServiceStatus> = {
@@ -33,6 +38,7 @@ export class HealthController {
     others.forEach((s, i) => (services[s] = answers[i]));
     const nats = this.bus.connectionState();
     const allUp = nats.connected && Object.values(services).every((s) => s.status === 'up');
+    if (!req.authenticated) return { status: allUp ? 'ok' : 'degraded' };
     return { status: allUp ? 'ok' : 'degraded', version: this.rt.build.version, gitSha: this.rt.build.gitSha, nats, services };
   }
 

@@ -1,10 +1,10 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Res, UseGuards } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Req, UseGuards } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
 import { Identifier, RouterMatrix, RouterModels, RouterProbe, type MatrixEntry, type MatrixReply, type ModelsReply, type RpcDefinition, type RpcError } from '@cp/shared/contracts';
 import { NatsBus } from '@cp/shared/messaging';
-import { uuidv7 } from 'uuidv7';
 import { z } from 'zod';
 import { ApiKeyGuard } from './api-key.guard';
+import { excerpt } from './edge/edge-error';
 import { GatewayError, parseBody, routerUnavailable } from './gateway-error';
 
 /** An entry of OpenAI's model list. */
@@ -56,17 +56,15 @@ export class ModelsController {
 
   @Post('providers/probe')
   @HttpCode(200)
-  async probe(@Body() body: unknown, @Res({ passthrough: true }) reply: FastifyReply): Promise<{ object: 'list'; generated_at: string; data: MatrixEntry[] }> {
+  async probe(@Body() body: unknown, @Req() req: FastifyRequest): Promise<{ object: 'list'; generated_at: string; data: MatrixEntry[] }> {
     const probe = parseBody(ProbeBody, body ?? {});
-    // The probe events in the ledger carry this id as their correlation id.
-    const requestId = uuidv7();
-    void reply.header('x-request-id', requestId);
-    return matrixList(succeeded(await this.ask(RouterProbe, { requestId, ...probe }, PROBE_TIMEOUT_MS)));
+    // The probe events in the ledger carry the request's id (its x-request-id) as their correlation id.
+    return matrixList(succeeded(await this.ask(RouterProbe, { requestId: req.id, ...probe }, PROBE_TIMEOUT_MS)));
   }
 
   private async find(id: string): Promise<OpenAiModel> {
     const model = openAiModels(succeeded(await this.ask(RouterModels, {}, CATALOG_TIMEOUT_MS))).find((m) => m.id === id);
-    if (!model) throw new GatewayError(404, 'model_not_found', 'invalid_request_error', `the model "${id}" does not exist`, 'model');
+    if (!model) throw new GatewayError(404, 'model_not_found', 'invalid_request_error', `the model "${excerpt(id)}" does not exist`, 'model');
     return model;
   }
 

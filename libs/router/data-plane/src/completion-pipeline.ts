@@ -135,7 +135,8 @@ export class CompletionPipeline {
         return { kind: 'failed', ref, outcome, error: { status: outcome.status ?? 400, code: 'PROVIDER.REQUEST_REJECTED', type: 'invalid_request_error', message: `${ref.provider} rejected the request: ${outcome.message}` }, trail: trail() };
       }
     }
-    const tried = attempts.map((a) => `${a.provider}/${a.model} (${a.errorClass ?? a.outcome})`).join(', ');
+    // Each attempt with its class and what went wrong (our message, or the provider's, already cut and redacted).
+    const tried = attempts.map((a) => `${a.provider}/${a.model} (${a.errorClass ?? a.outcome}${a.message ? `: ${a.message}` : ''})`).join(', ');
     const retryAfter = retryAfterSeconds(retryHints);
     return { kind: 'failed', error: { status: 503, code: 'ROUTER.NO_HEALTHY_PROVIDER', type: 'service_unavailable', message: `no provider could serve the request; tried: ${tried || 'none'}`, ...(retryAfter === undefined ? {} : { retryAfterSeconds: retryAfter }) }, trail: trail() };
   }

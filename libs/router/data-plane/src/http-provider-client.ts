@@ -25,7 +25,10 @@ export interface ProviderHttpRequest {
   attributes?: Record<string, string | number | boolean>;
 }
 
-export type TransportFailure = { kind: 'timeout'; phase: 'connect' | 'first-byte' | 'total' } | { kind: 'connect' } | { kind: 'reset' };
+export type TransportFailure = { kind: 'timeout'; phase: 'connect' | 'first-byte' | 'total' } | { kind: 'connect' } | { kind: 'reset' } | { kind: 'too-large' };
+
+/** The largest provider reply read by default (`CP_PROVIDER_MAX_REPLY_BYTES`): 16 MiB. */
+export const DEFAULT_MAX_REPLY_BYTES = 16 * 1024 * 1024;
 
 export class ProviderTransportError extends Error {
   constructor(readonly failure: TransportFailure, message: string) {
@@ -37,9 +40,13 @@ export class ProviderTransportError extends Error {
 export interface ProviderHttpResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
+  /** The whole body, parsed; a body over the reply limit throws `ProviderTransportError` (`too-large`) as soon as it passes it. */
   json(): Promise<unknown>;
+  /** The whole body as text, with the same limit. */
   text(): Promise<string>;
   body: AsyncIterable<Buffer>;
+  /** The reply limit in bytes, for a reader that buffers from `body` itself (one SSE event). */
+  maxBytes: number;
 }
 
 /**
@@ -55,6 +62,7 @@ export class HttpProviderClient {
   constructor(
     private readonly tracer: Tracer,
     hosts?: ReadonlyMap<string, string | null>,
+    private readonly maxReplyBytes = DEFAULT_MAX_REPLY_BYTES,
   ) {
     if (hosts && hosts.size > 0) this.lookup = hostMapLookup(hosts);
   }
@@ -94,12 +102,14 @@ export class HttpProviderClient {
         signal: controller.signal,
       });
       span.setAttribute('http.response.status_code', res.statusCode);
+      const text = () => readCapped(res.body, this.maxReplyBytes, controller);
       const out = await read({
         status: res.statusCode,
         headers: res.headers,
-        json: () => res.body.json(),
-        text: () => res.body.text(),
+        json: async () => JSON.parse(await text()) as unknown,
+        text,
         body: res.body,
+        maxBytes: this.maxReplyBytes,
       }, span);
       return out;
     } catch (err) {
@@ -118,6 +128,29 @@ export class HttpProviderClient {
   async close(): Promise<void> {
     await Promise.all([...this.pools.values()].map((p) => p.close()));
   }
+}
+
+/**
+ * Reads a body up to `max` bytes; past it the call is aborted at once (a reply the gateway would
+ * not carry is never read to its end, however long the provider keeps sending).
+ */
+async function readCapped(body: AsyncIterable<Buffer>, max: number, controller: AbortController): Promise<string> {
+  const chunks: Buffer[] = [];
+  let bytes = 0;
+  for await (const chunk of body) {
+    bytes += chunk.length;
+    if (bytes > max) {
+      controller.abort();
+      throw replyTooLarge(max);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks, bytes).toString('utf8');
+}
+
+/** A provider reply (or one event of a stream) over the limit the gateway carries. */
+export function replyTooLarge(max: number): ProviderTransportError {
+  return new ProviderTransportError({ kind: 'too-large' }, `the provider's reply exceeds the gateway's limit of ${max} bytes`);
 }
 
 function mapTransportError(err: unknown, aborted: boolean): Error {

@@ -1,7 +1,7 @@
 import type { ChatCompletionRequest, ChatCompletionResponse } from '@cp/shared/contracts';
-import { adapterFor, classifyProviderError, withinOutputLimit, type MaxTokensClamp, parseRetryAfter, providerErrorDetail, type ModelSpec, type ProviderErrorClassification, type ProviderFailure, type ResolvedProvider, type WireAdapter, type WireHttpRequest } from '@cp/router/domain';
-import { HttpProviderClient, ProviderTransportError, type ProviderHttpResponse } from './http-provider-client';
-import { annotateOutcome, attemptAttributes, type AttemptContext } from './provider-span';
+import { adapterFor, classifyProviderError, RouterDomainError, withinOutputLimit, type MaxTokensClamp, parseRetryAfter, providerErrorDetail, type ModelSpec, type ProviderErrorClassification, type ProviderFailure, type ResolvedProvider, type WireAdapter, type WireHttpRequest } from '@cp/router/domain';
+import { HttpProviderClient, ProviderTransportError } from './http-provider-client';
+import { annotated, attemptAttributes, type AttemptContext } from './provider-span';
 
 export type CallOutcome =
   | { ok: true; response: ChatCompletionResponse; usage?: ChatCompletionResponse['usage'] }
@@ -33,34 +33,38 @@ export async function callProvider(http: HttpProviderClient, provider: ResolvedP
   try {
     return await http.send(
       { provider: provider.id, model: model.id, baseUrl: provider.baseUrl, path: built.path, headers: built.headers, body: built.body, timeouts: provider.timeouts, deadlineAt, attributes: attempt && attemptAttributes(attempt) },
-      async (res, span) => {
-        const outcome = await readReply(res);
-        annotateOutcome(span, outcome.ok ? { ok: true, usage: outcome.usage, responseModel: outcome.response.model } : outcome);
-        return outcome;
-      },
+      annotated(model.id, async (res): Promise<CallOutcome> => {
+        if (res.status !== 200) {
+          const detail = providerErrorDetail(await res.text().catch(() => ''), [provider.apiKey]);
+          const retryAfter = res.headers['retry-after'];
+          return fail({ kind: 'http', status: res.status, retryAfterMs: parseRetryAfter(typeof retryAfter === 'string' ? retryAfter : undefined, Date.now()) }, `provider answered HTTP ${res.status}${detail ? `: ${detail}` : ''}`);
+        }
+        let json: unknown;
+        try {
+          json = await res.json();
+        } catch (err) {
+          // Only unparseable bytes are malformed; a read cut off (too large, the deadline) is a transport failure.
+          if (!(err instanceof SyntaxError)) throw err;
+          return fail({ kind: 'malformed' }, 'provider answered with malformed JSON');
+        }
+        try {
+          const response = adapter.parseResponse(json, model.id);
+          return { ok: true, response, usage: response.usage };
+        } catch (err) {
+          // The adapters' messages name paths and limits, never the payload.
+          return fail({ kind: 'schema' }, `provider answered with an unexpected schema${err instanceof RouterDomainError ? `: ${err.message}` : ''}`);
+        }
+      }),
     );
   } catch (err) {
-    if (err instanceof ProviderTransportError) return fail(err.failure.kind === 'timeout' ? { kind: 'timeout', phase: err.failure.phase } : { kind: err.failure.kind }, err.message);
+    if (err instanceof ProviderTransportError) return fail(transportFailure(err), err.message);
     return fail({ kind: 'connect' }, err instanceof Error ? err.message : String(err));
   }
+}
 
-  async function readReply(res: ProviderHttpResponse): Promise<CallOutcome> {
-    if (res.status !== 200) {
-      const detail = providerErrorDetail(await res.text().catch(() => ''), [provider.apiKey]);
-      const retryAfter = res.headers['retry-after'];
-      return fail({ kind: 'http', status: res.status, retryAfterMs: parseRetryAfter(typeof retryAfter === 'string' ? retryAfter : undefined, Date.now()) }, `provider answered HTTP ${res.status}${detail ? `: ${detail}` : ''}`);
-    }
-    let json: unknown;
-    try {
-      json = await res.json();
-    } catch {
-      return fail({ kind: 'malformed' }, 'provider answered with malformed JSON');
-    }
-    try {
-      const response = adapter.parseResponse(json, model.id);
-      return { ok: true, response, usage: response.usage };
-    } catch {
-      return fail({ kind: 'schema' }, 'provider answered with an unexpected schema');
-    }
-  }
+/** A transport failure as the classifier sees it: a reply too large to carry is a malformed one (failover, counts for the breaker). */
+export function transportFailure(err: ProviderTransportError): ProviderFailure {
+  const f = err.failure;
+  if (f.kind === 'timeout') return { kind: 'timeout', phase: f.phase };
+  return { kind: f.kind === 'too-large' ? 'malformed' : f.kind };
 }

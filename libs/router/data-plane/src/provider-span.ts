@@ -1,5 +1,6 @@
 import type { Usage } from '@cp/shared/contracts';
 import { CpAttr, GenAi, SpanStatusCode, type Span } from '@cp/shared/telemetry';
+import type { ProviderHttpResponse } from './http-provider-client';
 
 /** What the pipeline knows about a provider call before it is made: the control plane's own span attributes. */
 export interface AttemptContext {
@@ -32,4 +33,20 @@ export function annotateOutcome(span: Span | undefined, outcome: { ok: true; usa
     span.setAttribute(GenAi.inputTokens, outcome.usage.prompt_tokens);
     span.setAttribute(GenAi.outputTokens, outcome.usage.completion_tokens);
   }
+}
+
+type Read<O> = (res: ProviderHttpResponse) => Promise<O>;
+type ReadOutcome = { ok: true; usage?: Usage; response?: { model?: string } } | { ok: false; classification: { class: string }; cancelled?: boolean };
+
+/**
+ * A provider reply reader whose outcome also goes on the call's span: the response model (the
+ * reply's, else `model`), token usage, or the error class. A call the client cancelled is left as is.
+ */
+export function annotated<O extends ReadOutcome>(model: string, read: Read<O>): (res: ProviderHttpResponse, span: Span) => Promise<O> {
+  return async (res, span) => {
+    const outcome = await read(res);
+    if (outcome.ok) annotateOutcome(span, { ok: true, usage: outcome.usage, responseModel: outcome.response?.model ?? model });
+    else if (!outcome.cancelled) annotateOutcome(span, outcome);
+    return outcome;
+  };
 }

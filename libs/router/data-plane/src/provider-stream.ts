@@ -1,9 +1,9 @@
 import type { ChatCompletionRequest, Usage } from '@cp/shared/contracts';
 import { classifyProviderError, parseRetryAfter, providerErrorDetail, RouterDomainError, type ModelSpec, type ProviderErrorClassification, type ProviderFailure, type ResolvedProvider } from '@cp/router/domain';
 import { createParser } from 'eventsource-parser';
-import { HttpProviderClient, ProviderTransportError, type ProviderHttpResponse } from './http-provider-client';
-import { annotateOutcome, attemptAttributes, type AttemptContext } from './provider-span';
-import type { PreparedCall } from './provider-call';
+import { HttpProviderClient, ProviderTransportError, replyTooLarge } from './http-provider-client';
+import { annotated, attemptAttributes, type AttemptContext } from './provider-span';
+import { transportFailure, type PreparedCall } from './provider-call';
 
 /** Where translated chunks go, one JSON text each, and how the caller says it is gone. */
 export interface ChunkSink {
@@ -37,49 +37,48 @@ export async function streamProvider(http: HttpProviderClient, provider: Resolve
   try {
     return await http.send(
       { provider: provider.id, model: model.id, baseUrl: provider.baseUrl, path: built.path, headers: built.headers, body: built.body, timeouts: provider.timeouts, deadlineAt, signal: sink.signal, attributes: attempt && attemptAttributes(attempt) },
-      async (res, span) => {
-        const outcome = await readStream(res);
-        if (outcome.ok || !outcome.cancelled) annotateOutcome(span, outcome.ok ? { ok: true, usage: outcome.usage, responseModel: model.id } : outcome);
-        return outcome;
-      },
+      annotated(model.id, async (res): Promise<StreamOutcome> => {
+        if (res.status !== 200) {
+          const detail = providerErrorDetail(await res.text().catch(() => ''), [provider.apiKey]);
+          const retryAfter = res.headers['retry-after'];
+          return fail({ kind: 'http', status: res.status, retryAfterMs: parseRetryAfter(typeof retryAfter === 'string' ? retryAfter : undefined, Date.now()) }, `provider answered HTTP ${res.status}${detail ? `: ${detail}` : ''}`);
+        }
+        let broken: RouterDomainError | undefined;
+        let pending = 0;
+        const parser = createParser({
+          onEvent: (event) => {
+            pending = 0;
+            if (broken || translator.isComplete()) return;
+            try {
+              for (const chunk of translator.push({ event: event.event, data: event.data })) {
+                sink.chunk(JSON.stringify(chunk));
+                chunks++;
+              }
+            } catch (err) {
+              if (!(err instanceof RouterDomainError)) throw err;
+              broken = err;
+            }
+          },
+        });
+        const decoder = new TextDecoder();
+        // The parser buffers an event until its end: bytes without one are bounded like a whole reply.
+        for await (const bytes of res.body) {
+          pending += bytes.length;
+          if (pending > res.maxBytes) throw replyTooLarge(res.maxBytes);
+          parser.feed(decoder.decode(bytes, { stream: true }));
+          // Read to the end after completion too: breaking off would destroy the keep-alive socket.
+          if (broken || sink.signal.aborted) break;
+        }
+        if (sink.signal.aborted && !translator.isComplete()) return { ...fail({ kind: 'reset' }, 'the client went away'), cancelled: true };
+        if (broken) return streamBroken(broken, fail);
+        if (!translator.isComplete()) return fail({ kind: 'reset' }, 'the provider stream ended before the message was complete');
+        return { ok: true, chunks, usage: translator.usage() };
+      }),
     );
   } catch (err) {
     if (sink.signal.aborted) return { ...fail({ kind: 'reset' }, 'the client went away'), cancelled: true };
-    if (err instanceof ProviderTransportError) return fail(err.failure.kind === 'timeout' ? { kind: 'timeout', phase: err.failure.phase } : { kind: err.failure.kind }, err.message);
+    if (err instanceof ProviderTransportError) return fail(transportFailure(err), err.message);
     return fail({ kind: 'connect' }, err instanceof Error ? err.message : String(err));
-  }
-
-  async function readStream(res: ProviderHttpResponse): Promise<StreamOutcome> {
-    if (res.status !== 200) {
-      const detail = providerErrorDetail(await res.text().catch(() => ''), [provider.apiKey]);
-      const retryAfter = res.headers['retry-after'];
-      return fail({ kind: 'http', status: res.status, retryAfterMs: parseRetryAfter(typeof retryAfter === 'string' ? retryAfter : undefined, Date.now()) }, `provider answered HTTP ${res.status}${detail ? `: ${detail}` : ''}`);
-    }
-    let broken: RouterDomainError | undefined;
-    const parser = createParser({
-      onEvent: (event) => {
-        if (broken || translator.isComplete()) return;
-        try {
-          for (const chunk of translator.push({ event: event.event, data: event.data })) {
-            sink.chunk(JSON.stringify(chunk));
-            chunks++;
-          }
-        } catch (err) {
-          if (!(err instanceof RouterDomainError)) throw err;
-          broken = err;
-        }
-      },
-    });
-    const decoder = new TextDecoder();
-    for await (const bytes of res.body) {
-      parser.feed(decoder.decode(bytes, { stream: true }));
-      // Read to the end after completion too: breaking off would destroy the keep-alive socket.
-      if (broken || sink.signal.aborted) break;
-    }
-    if (sink.signal.aborted && !translator.isComplete()) return { ...fail({ kind: 'reset' }, 'the client went away'), cancelled: true };
-    if (broken) return streamBroken(broken, fail);
-    if (!translator.isComplete()) return fail({ kind: 'reset' }, 'the provider stream ended before the message was complete');
-    return { ok: true, chunks, usage: translator.usage() };
   }
 }
 

@@ -6,6 +6,7 @@ import { BreakerBook, type ProviderRegistry } from '@cp/router/domain';
 import { lastPublishedRegistry, validateRegistry } from './registry-versions';
 import { z } from 'zod';
 import { parseHostMap } from './host-map';
+import { DEFAULT_MAX_REPLY_BYTES } from './http-provider-client';
 
 /**
  * What every process that holds the provider registry reads from the environment: the router (the
@@ -21,6 +22,8 @@ export const ProviderPlaneConfigSchema = z.object({
   CP_PROBE_GRANT_TIMEOUT_MS: z.coerce.number().int().positive().default(150),
   /** Router: how long a probe grant holds when its holder reports no outcome (a crashed replica, no request to probe with). */
   CP_PROBE_GRANT_LEASE_MS: z.coerce.number().int().positive().default(10_000),
+  /** Gateway: the largest provider reply (or one SSE event) read; a larger one fails that call as malformed, at once. */
+  CP_PROVIDER_MAX_REPLY_BYTES: z.coerce.number().int().min(1024).default(DEFAULT_MAX_REPLY_BYTES),
   /** Provider hosts pinned to addresses or blocked (`host=ip,host=none`); see `parseHostMap`. */
   CP_PROVIDER_RESOLVE: z
     .string()

@@ -10,3 +10,4 @@ export * from './storable';
 export * from './secrets';
 export * from './ledger.events';
 export * from './router-probe-grant.rpc';
+export * from './json-depth';

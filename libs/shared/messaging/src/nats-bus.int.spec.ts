@@ -104,6 +104,15 @@ describe('NatsBus (real NATS with JetStream)', () => {
     expect(await a.request(Echo, { text: 'after' }, 2000)).toMatchObject({ text: 'AFTER' });
   });
 
+  it('given a reply larger than the server carries, then the caller gets an error reply at once instead of waiting for its deadline', async () => {
+    const Big = defineRpc('test', 'big', 1, z.object({}), z.union([z.object({ data: z.string() }), z.object({ error: z.object({ code: z.string(), message: z.string() }).loose() })]));
+    b.serve(Big, () => ({ data: 'x'.repeat(2 * 1024 * 1024) }), 'big');
+    await b.ready();
+    // Before the fix the reply was dropped and this rejected with BUS.TIMEOUT after 30 s.
+    const reply = await a.request(Big, {}, 30_000);
+    expect(reply).toMatchObject({ error: { code: 'BUS.REPLY_UNSENDABLE', message: expect.stringContaining('max payload') } });
+  });
+
   it('given an event on a subject outside the stream, then nobody acks it and the publisher keeps it for retry', async () => {
     const Stray = defineEvent('stray.thing', 1, z.object({}));
     const before = a.events.snapshot();

@@ -6,7 +6,7 @@ import { uuidv7 } from 'uuidv7';
 import type { z } from 'zod';
 import { DeadLetters } from './dead-letters';
 import { ConnectionWatch, type ConnectionState } from './connection-watch';
-import { BusRequestError, mapRequestError } from './errors';
+import { BusRequestError, mapRequestError, tooLargeError } from './errors';
 import { EventPublisher, type PendingEvent } from './event-publisher';
 import type { SpooledEvent } from './event-spool';
 import { ReplyMux } from './reply-mux';
@@ -204,7 +204,15 @@ export class NatsBus {
   }
 
   private handle<Req extends z.ZodType, Rep extends z.ZodType>(rpc: RpcDefinition<Req, Rep>, handler: RpcHandler<z.infer<Req>, z.infer<Rep>>, errorReply: RpcErrorReply<z.infer<Rep>>, msg: Msg): Promise<void> {
-    return this.process(rpc, errorReply, msg, (req) => handler(req, msg), (rep) => msg.respond(enc.encode(processSecrets.redactJson(JSON.stringify(rep)))));
+    return this.process(rpc, errorReply, msg, (req) => handler(req, msg), (rep) => this.respond(msg, rpc.subject, rep));
+  }
+
+  /** One reply; one the server would refuse (over its max payload) throws here instead of being dropped on the way. */
+  private respond(msg: Msg, subject: string, reply: unknown): void {
+    const data = enc.encode(processSecrets.redactJson(JSON.stringify(reply)));
+    const tooLarge = tooLargeError(subject, data.length, this.nc.info?.max_payload);
+    if (tooLarge) throw tooLarge;
+    msg.respond(data);
   }
 
   /**
@@ -223,6 +231,8 @@ export class NatsBus {
     const span = this.opts.tracer.startSpan(`process ${rpc.subject}`, { kind: SpanKind.SERVER, attributes: { 'messaging.system': 'nats' } }, parent);
     // Events the handler published go out before its reply, so whoever reads the reply can find
     // them (another replica asked right after a probe sees its result); an answer that cannot be
+    // sent (too large for the bus, not serialisable) is replaced by a short error reply, so the
+    // caller is answered at once instead of waiting for its deadline; one that still cannot be
     // sent (the connection closing) is reported, never thrown out of here.
     const reply = (value: unknown) => {
       this.events.sendPending();
@@ -230,6 +240,12 @@ export class NatsBus {
         answer(value);
       } catch (err) {
         this.reportError(err, `answer ${rpc.subject}`);
+        const message = `the ${rpc.subject} reply could not be sent: ${err instanceof Error ? err.message : String(err)}`.slice(0, 300);
+        try {
+          answer(errorReply({ status: 502, code: 'BUS.REPLY_UNSENDABLE', type: 'server_error', message }));
+        } catch (again) {
+          this.reportError(again, `answer ${rpc.subject}`);
+        }
       }
     };
     await context.with(trace.setSpan(parent, span), async () => {

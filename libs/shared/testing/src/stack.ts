@@ -112,7 +112,7 @@ export class Stack {
     return code;
   }
 
-  async waitHealthy(timeoutMs = 30_000): Promise<void> {
+  async waitHealthy(timeoutMs = 90_000): Promise<void> {
     await waitFor(
       'every service up in /health',
       async () => {

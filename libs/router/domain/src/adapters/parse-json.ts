@@ -1,7 +1,13 @@
-import { upstreamText } from '@cp/shared/contracts';
+import { exceedsDepth, upstreamText } from '@cp/shared/contracts';
 import type { z } from 'zod';
 import { formatIssuePath } from '../errors/issue-path';
 import { ProviderResponseError } from '../errors/domain-errors';
+
+/**
+ * The deepest a provider payload may nest (a chat reply needs about 8). Unknown fields are kept and
+ * passed on, so a deeper one would reach the serialiser that answers the client, which recurses.
+ */
+export const MAX_WIRE_DEPTH = 64;
 
 /** How much of a body that is not JSON the error quotes (redacted first, see `upstreamText`). */
 const EXCERPT_CHARS = 80;
@@ -17,6 +23,7 @@ export function parseJsonText(text: string, what: string): unknown {
 
 /** Validates a provider payload; the error names the first wrong paths, never the payload itself. */
 export function parseWire<S extends z.ZodType>(schema: S, json: unknown, what: string): z.infer<S> {
+  if (exceedsDepth(json, MAX_WIRE_DEPTH)) throw new ProviderResponseError(`${what} nests deeper than ${MAX_WIRE_DEPTH} levels`);
   const parsed = schema.safeParse(json);
   if (parsed.success) return parsed.data;
   const issues = parsed.error.issues.slice(0, 3).map((i) => `${formatIssuePath(i.path)}: ${i.message}`);

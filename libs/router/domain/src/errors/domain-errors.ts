@@ -25,7 +25,8 @@ export class UnknownModelError extends RouterDomainError {
   readonly httpStatus = 404;
   readonly type = 'invalid_request_error';
   constructor(readonly model: string) {
-    super(`The model '${model}' does not exist or is not served by this gateway`);
+    // Client input in an answer: a short excerpt only (the name may be 200 characters).
+    super(`The model '${model.length > 64 ? `${model.slice(0, 63)}…` : model}' does not exist or is not served by this gateway`);
   }
 }
 

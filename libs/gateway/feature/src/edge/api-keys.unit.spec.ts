@@ -1,0 +1,25 @@
+import { ApiKeys } from './api-keys';
+
+describe('ApiKeys', () => {
+  const keys = new ApiKeys(['sk-first-key-0001', 'sk-second-key-0002']);
+
+  describe('check', () => {
+    it('given either configured key as a bearer token, when checked, then ok', () => {
+      expect(keys.check('Bearer sk-first-key-0001')).toBe('ok');
+      expect(keys.check('bearer   sk-second-key-0002')).toBe('ok');
+    });
+
+    it('given another token, a prefix or a longer one, when checked, then invalid', () => {
+      expect(keys.check('Bearer sk-first-key-000')).toBe('invalid');
+      expect(keys.check('Bearer sk-first-key-00011')).toBe('invalid');
+      expect(keys.check('Bearer x')).toBe('invalid');
+    });
+
+    it('given no header, another scheme or extra words, when checked, then missing', () => {
+      expect(keys.check(undefined)).toBe('missing');
+      expect(keys.check('Basic sk-first-key-0001')).toBe('missing');
+      expect(keys.check('Bearer sk-first-key-0001 extra')).toBe('missing');
+      expect(keys.check('')).toBe('missing');
+    });
+  });
+});

@@ -1,0 +1,91 @@
+import type { FastifyInstance, FastifyRequest, FastifyServerOptions } from 'fastify';
+import { exceedsDepth } from '@cp/shared/contracts';
+import type { GatewayConfig } from '../gateway-config';
+import { ApiKeys } from './api-keys';
+import { answerClientError } from './client-error';
+import { answer, type EdgeAnswer } from './edge-error';
+import { send } from './send-answer';
+import { requestIdOf } from './request-id';
+import { RouteMethods } from './route-methods';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The request presented a valid key (checked in `onRequest`, before its body was read). */
+    authenticated: boolean;
+  }
+}
+
+/** Routes a request without any key may reach (a wrong key is still refused); they show less without one. */
+const OPEN_ROUTES = new Set(['/health']);
+/** The longest path parameter (a model id) accepted; longer is a 414. */
+const MAX_PARAM_LENGTH = 256;
+
+/** The Fastify options of the edge: limits, request ids, and the answers made before any hook runs. */
+export function edgeServerOptions(config: GatewayConfig): FastifyServerOptions {
+  return {
+    bodyLimit: config.CP_GATEWAY_BODY_LIMIT_BYTES,
+    logger: false,
+    // Requests that arrive while the server closes are answered by the edge hook (503 in our shape).
+    return503OnClosing: false,
+    // The whole request (headers and body) must arrive within this, or Node answers 408 (see answerClientError).
+    requestTimeout: config.CP_GATEWAY_REQUEST_TIMEOUT_MS,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    genReqId: requestIdOf,
+    clientErrorHandler: answerClientError,
+    frameworkErrors: (err, req, reply) => {
+      void reply.header('x-request-id', req.id);
+      const refusal = err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? answer(414, 'url_too_long', `a path parameter is longer than ${MAX_PARAM_LENGTH} characters`) : answer(400, 'invalid_url', 'the URL is not valid (bad percent-encoding)');
+      send(reply, refusal, config.CP_GATEWAY_BODY_LIMIT_BYTES);
+    },
+  };
+}
+
+/**
+ * The edge, in Fastify hooks that run before any Nest handler: every answer gets `x-request-id`;
+ * the key is checked before the body is read (a missing or wrong key costs no body read), then an
+ * unknown route (404) or method (405 with `Allow`), an overlong URL (414), and after parsing a body
+ * nested deeper than the limit (400). Everything goes out in the OpenAI error shape, echoing
+ * nothing of the input.
+ */
+export function installEdge(fastify: FastifyInstance, config: GatewayConfig): void {
+  const keys = new ApiKeys(config.CP_GATEWAY_KEYS);
+  const routes = new RouteMethods();
+  let closing = false;
+  fastify.decorateRequest('authenticated', false);
+  fastify.addHook('onRoute', (route) => routes.add(route.method, route.url ?? route.path));
+  fastify.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+  // Plain text is not a request format of ours: without its parser it is a 415 like any other type.
+  fastify.removeContentTypeParser('text/plain');
+
+  fastify.addHook('onRequest', (req, reply, done) => {
+    void reply.header('x-request-id', req.id);
+    const refusal = closing ? answer(503, 'shutting_down', 'this gateway is shutting down; retry the request', null, 'service_unavailable') : refuse(req, keys, routes, config);
+    if (refusal === undefined) return done();
+    send(reply, refusal, config.CP_GATEWAY_BODY_LIMIT_BYTES);
+  });
+
+  // Nothing may recurse on client input without a bound: a body nested deeper than the limit is
+  // refused right after parsing, before validation, handlers or serialisation touch it.
+  fastify.addHook('preValidation', (req, reply, done) => {
+    if (req.body === null || typeof req.body !== 'object' || !exceedsDepth(req.body, config.CP_GATEWAY_MAX_JSON_DEPTH)) return done();
+    send(reply, answer(400, 'json_too_deep', `request body nests deeper than ${config.CP_GATEWAY_MAX_JSON_DEPTH} levels`), 0);
+  });
+  // Body-parser and content-type failures go to Nest's error handler (it replaces Fastify's), so to OpenAiErrorFilter.
+}
+
+/** Why the edge answers a request itself, before its body is read; undefined lets it through. */
+function refuse(req: FastifyRequest, keys: ApiKeys, routes: RouteMethods, config: GatewayConfig): EdgeAnswer | undefined {
+  if (req.url.length > config.CP_GATEWAY_MAX_URL_BYTES) return answer(414, 'url_too_long', `the URL is longer than ${config.CP_GATEWAY_MAX_URL_BYTES} bytes`);
+  const path = req.url.split('?', 1)[0];
+  const key = keys.check(req.headers.authorization);
+  req.authenticated = key === 'ok';
+  if (key === 'invalid') return answer(401, 'invalid_api_key', 'invalid API key');
+  if (key === 'missing' && !(OPEN_ROUTES.has(req.routeOptions.url ?? '') && !req.is404)) return answer(401, 'missing_api_key', 'missing bearer API key in the Authorization header');
+  if (!req.is404) return undefined;
+  const allowed = routes.allowed(path);
+  if (allowed.length === 0) return answer(404, 'not_found', 'no such route');
+  return { ...answer(405, 'method_not_allowed', `${req.method} is not allowed here; allowed: ${allowed.join(', ')}`), allow: allowed.join(', ') };
+}
