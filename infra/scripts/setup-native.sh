@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs and starts, when missing, what the control plane needs on a Debian-like machine:
 # NATS with JetStream, PostgreSQL 15+, pgvector built from Debian's own source package, and
-# Debian's supervisor package (up.sh runs the services under a private supervisord).
+# Debian's supervisor package (up.sh runs the services under a private supervisord), and Debian's
+# chromium (the dashboard's end-to-end test).
 # Idempotent and tolerant of services that are already running.
 set -euo pipefail
 
@@ -81,6 +82,15 @@ ensure_supervisor() {
   command -v supervisord >/dev/null 2>&1 || { log "supervisor install failed"; exit 1; }
 }
 
+ensure_chromium() {
+  # The dashboard's end-to-end test drives Debian's Chromium with playwright-core (which never
+  # downloads a browser of its own).
+  if [ -x /usr/bin/chromium ]; then log "chromium already installed"; return; fi
+  log "installing chromium"; apt_update_once
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  [ -x /usr/bin/chromium ] || { log "chromium install failed"; exit 1; }
+}
+
 ensure_trust_or_password() {
   # Our default DSN connects as the postgres role over TCP. On a stock Debian install that needs a
   # password; on these machines it is trust. Set one only when a connection is refused.
@@ -96,4 +106,5 @@ ensure_postgres
 ensure_pgvector
 ensure_trust_or_password
 ensure_supervisor
+ensure_chromium
 log "infrastructure ready: NATS 127.0.0.1:$NATS_PORT, PostgreSQL 127.0.0.1:$PG_PORT (pgvector), supervisor $(supervisord --version)"

@@ -2,7 +2,8 @@
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { CliConfigSchema, loadConfig } from '@cp/shared/config';
-import { CAPABILITY_NAMES, MatrixEntry } from '@cp/shared/contracts';
+import { CAPABILITY_NAMES, JobView, MatrixEntry, SLO_NAMES, SloReport, type SloName } from '@cp/shared/contracts';
+import { sparkline } from '@cp/slo-collector/domain';
 import { z } from 'zod';
 import { registerAuditChain } from './audit-commands';
 import { registerLedger } from './ledger-commands';
@@ -82,8 +83,7 @@ const MatrixList = z.object({ data: z.array(MatrixEntry) });
 function printMatrix(rows: MatrixEntry[]): void {
   const breaker = (r: MatrixEntry) => (r.breaker.misconfigured ? `${r.breaker.state} (misconfigured)` : r.breaker.state);
   const table = [['model', 'wire', 'sim', 'completion', ...CAPABILITY_NAMES, 'breaker'], ...rows.map((r) => [r.id, r.wire, r.simulated ? 'yes' : 'no', r.completion.status, ...CAPABILITY_NAMES.map((c) => r.capabilities[c].status), breaker(r)])];
-  const widths = table[0].map((_, i) => Math.max(...table.map((row) => row[i].length)));
-  for (const row of table) process.stdout.write(row.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd() + '\n');
+  printTable(table);
   const failures = rows.flatMap((r) =>
     [['completion', r.completion] as const, ...Object.entries(r.capabilities)].filter(([, c]) => c.status === 'failed').map(([name, c]) => `${r.id} ${name}: ${c.detail ?? 'failed'}`),
   );
@@ -115,6 +115,73 @@ providers
     if (opts.json) print(body);
     else printMatrix(rows);
     if (rows.some((r) => r.completion.status === 'failed' || Object.values(r.capabilities).some((c) => c.status === 'failed'))) process.exitCode = 1;
+  });
+
+/** An SLO value as people read it: milliseconds or seconds for latency, percent for rates. */
+function sloValue(slo: SloName, v: number | null): string {
+  if (v === null) return '-';
+  if (slo === 'latency_p95') return v >= 1000 ? `${(v / 1000).toFixed(1)}s` : `${Math.round(v)}ms`;
+  return `${(v * 100).toFixed(1)}%`;
+}
+
+function printTable(table: string[][]): void {
+  const widths = table[0].map((_, i) => Math.max(...table.map((row) => row[i].length)));
+  for (const row of table) process.stdout.write(row.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd() + '\n');
+}
+
+/** One line per SLO: value and verdict per window, budget left, and a sparkline of the hourly history. */
+function printSlo(r: SloReport, route?: string): void {
+  const series = route ? r.routes[route] : r.overall;
+  if (!series) throw new Error(`no traffic recorded for route ${route}`);
+  const windows = ['5m', '1h', '6h', '24h', '30d'] as const;
+  const rows = SLO_NAMES.map((slo) => {
+    const s = series[slo];
+    const t = r.targets[slo];
+    const cells = windows.map((w) => `${sloValue(slo, s.windows[w].value)} ${s.windows[w].verdict === 'no_data' ? '' : s.windows[w].verdict.toUpperCase()}`.trim());
+    const budget = s.budgetLeft === null ? '-' : `${(s.budgetLeft * 100).toFixed(0)}%`;
+    return [slo, `${t.comparator} ${sloValue(slo, t.target)}`, ...cells, budget, sparkline(s.hourly.map((p) => p.value))];
+  });
+  printTable([['slo', 'target', ...windows, 'budget', 'hourly'], ...rows]);
+  if (r.timeScale !== 1) process.stdout.write(`time scale ${r.timeScale}: windows run ${r.timeScale}x faster\n`);
+  for (const a of r.activeAlerts) process.stdout.write(`ALERT (${a.severity}): ${a.summary}\n`);
+}
+
+program
+  .command('slo')
+  .description('the five SLOs over 5m/1h/6h/24h/30d: value, verdict, error budget left, hourly sparkline')
+  .option('--route <name>', 'one route instead of overall')
+  .option('--hours <n>', 'hours of history in the sparkline', '24')
+  .option('--json', 'print the raw JSON')
+  .action(async (opts: { route?: string; hours: string; json?: boolean }) => {
+    const query = new URLSearchParams({ hours: opts.hours, ...(opts.route ? { route: opts.route } : {}) });
+    const body = await call(`/v1/slo?${query}`, true);
+    if (opts.json) return print(body);
+    const r = SloReport.parse(body);
+    printSlo(r, opts.route);
+    if (r.activeAlerts.length > 0) process.exitCode = 2;
+  });
+
+const heartbeats = program.command('heartbeats').description('scheduled jobs and their heartbeats');
+
+heartbeats
+  .command('list', { isDefault: true })
+  .description('every job in the registry: status, last seen, next expected run, failures, drift')
+  .option('--json', 'print the raw JSON')
+  .action(async (opts: { json?: boolean }) => {
+    const body = await call('/v1/heartbeats', true);
+    if (opts.json) return print(body);
+    const jobs = z.object({ jobs: z.array(JobView) }).parse(body).jobs;
+    const at = (ms: number | null) => (ms === null ? '-' : new Date(ms).toISOString());
+    printTable([['job', 'schedule', 'status', 'last seen', 'next expected', 'failures', 'drift'], ...jobs.map((j) => [j.name, `${j.schedule} ${j.timezone}`, j.status, at(j.lastSeenAt), at(j.nextExpectedAt), String(j.consecutiveFailures), j.lastDriftMs === null ? '-' : `${Math.round(j.lastDriftMs / 1000)}s`])]);
+    if (jobs.some((j) => j.status === 'stale' || j.status === 'failing')) process.exitCode = 2;
+  });
+
+heartbeats
+  .command('send <job> <status>')
+  .description('report a heartbeat of a job: start, success or failure')
+  .option('--message <text>', 'what happened (for failures)')
+  .action(async (job: string, status: string, opts: { message?: string }) => {
+    print(await call(`/v1/heartbeats/${encodeURIComponent(job)}`, true, { status, ...(opts.message ? { message: opts.message } : {}) }));
   });
 
 program.parseAsync(process.argv).catch((err: unknown) => {

@@ -1,4 +1,5 @@
-import { bootstrapNestContext, runService, ServiceSkeletonModule } from '@cp/shared/runtime';
+import { bootstrapNestContext, runService } from '@cp/shared/runtime';
+import { SloCollectorModule } from '@cp/slo-collector/feature';
 
-/** slo-collector: joins the bus and answers health; its capability is built in its own issue. */
-void runService('slo-collector', (rt) => bootstrapNestContext(rt, ServiceSkeletonModule.register(rt)));
+/** slo-collector: SLOs, burn-rate alerts and heartbeats computed from the event stream (docs/slo.md). */
+void runService('slo-collector', (rt) => bootstrapNestContext(rt, SloCollectorModule.register(rt)));

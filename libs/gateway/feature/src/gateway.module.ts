@@ -14,6 +14,8 @@ import { AuditorLag } from './metrics/auditor-lag';
 import { GatewayMetrics } from './metrics/gateway-metrics';
 import { MetricsController } from './metrics/metrics.controller';
 import { recordAbandoned } from './request-ledger';
+import { DashboardController } from './dashboard/dashboard.controller';
+import { SloController } from './slo.controller';
 
 @Module({})
 export class GatewayModule {
@@ -29,7 +31,7 @@ export class GatewayModule {
     return {
       module: GatewayModule,
       imports: [RuntimeModule.forRoot(rt)],
-      controllers: [ChatCompletionsController, HealthController, AuditController, ModelsController, MetricsController],
+      controllers: [ChatCompletionsController, HealthController, AuditController, ModelsController, SloController, DashboardController, MetricsController],
       providers: [{ provide: GATEWAY_CONFIG, useValue: config }, { provide: DataPlane, useFactory: () => dataPlane }, { provide: GatewayMetrics, useValue: metrics }, ApiKeyGuard, CompletionService],
     };
   }

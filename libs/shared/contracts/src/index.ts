@@ -10,4 +10,6 @@ export * from './storable';
 export * from './secrets';
 export * from './ledger.events';
 export * from './router-probe-grant.rpc';
+export * from './slo.events';
+export * from './slo.rpc';
 export * from './json-depth';

@@ -2,9 +2,10 @@ import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { CreateEventStore1732500000000 } from './migrations/1732500000000-create-event-store';
 import { ConsumerCheckpoints1764640000000 } from './migrations/1764640000000-consumer-checkpoints';
+import { ReadModelSnapshots1764700000000 } from './migrations/1764700000000-read-model-snapshots';
 
 /** Every migration of the control plane's database, in order. */
-export const MIGRATIONS = [CreateEventStore1732500000000, ConsumerCheckpoints1764640000000];
+export const MIGRATIONS = [CreateEventStore1732500000000, ConsumerCheckpoints1764640000000, ReadModelSnapshots1764700000000];
 
 export function createDataSource(url: string, poolSize = 10): DataSource {
   return new DataSource({ type: 'postgres', url, migrations: MIGRATIONS, migrationsTableName: 'schema_migrations', synchronize: false, logging: false, extra: { max: poolSize } });
@@ -23,7 +24,8 @@ export async function ensureDatabase(url: string): Promise<void> {
     const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
     if (found.rowCount === 0) {
       await client.query(`CREATE DATABASE "${name}"`).catch((err: { code?: string }) => {
-        if (err.code !== '42P04') throw err; // created concurrently by another process
+        // Created concurrently by another process: 42P04, or 23505 when both inserted into pg_database at once.
+        if (err.code !== '42P04' && err.code !== '23505') throw err;
       });
     }
   } finally {

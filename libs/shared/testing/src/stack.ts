@@ -17,6 +17,8 @@ export interface StackOptions {
   withoutSim?: boolean;
   /** Another NATS server than the shared one (see `PrivateNatsServer`). */
   natsUrl?: string;
+  /** How long `start` waits for every service in /health (default 30 s; a busy shared machine may need more). */
+  healthTimeoutMs?: number;
 }
 
 /**
@@ -59,7 +61,7 @@ export class Stack {
       ...this.opts.env,
     };
     await this.launch();
-    await this.waitHealthy();
+    await this.waitHealthy(this.opts.healthTimeoutMs);
     return this;
   }
 

@@ -15,8 +15,12 @@ declare module 'fastify' {
   }
 }
 
-/** Routes a request without any key may reach (a wrong key is still refused); they show less without one. */
-const OPEN_ROUTES = new Set(['/health']);
+/**
+ * Routes a request without any key may reach (a wrong key is still refused); they show less without
+ * one. The dashboard's page, script and styles hold no data: its script asks for the key and sends
+ * it as a bearer header to the JSON routes.
+ */
+const OPEN_ROUTES = new Set(['/health', '/dashboard', '/dashboard/app.js', '/dashboard/app.css', '/dashboard/vendor/:file']);
 /** The longest path parameter (a model id) accepted; longer is a 414. */
 const MAX_PARAM_LENGTH = 256;
 
