@@ -37,7 +37,12 @@ class AuditorLifecycle implements OnModuleInit, OnApplicationShutdown {
     bus.serve(AuditVerify, (req) => this.chain.verify(req), 'auditor');
     bus.serve(
       AuditExport,
-      async (req) => ({ events: await exportPage(this.store, req.afterPosition, req.limit), headPosition: (await this.store.headLink()).position, checkpointNote: this.chain.newestCheckpoint?.note ?? null }),
+      async (req) => {
+        // The note first, then the head: the head an export stops at is never behind the checkpoint it carries.
+        const checkpointNote = this.chain.newestCheckpoint?.note ?? null;
+        const headPosition = (await this.store.headLink()).position;
+        return { events: await exportPage(this.store, req.afterPosition, req.limit), headPosition, checkpointNote };
+      },
       'auditor',
     );
     bus.serve(AuditRequestEvent, async (req) => {
