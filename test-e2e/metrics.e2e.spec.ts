@@ -78,7 +78,7 @@ describe('metrics and traces: /metrics in the Prometheus text format, GenAI attr
     expect(samples(m.get('cp_event_publish_backlog'), { state: 'buffered' })).toHaveLength(1);
     expect(Number(m.get('cp_auditor_lag_messages')?.metrics[0].value)).toBeGreaterThanOrEqual(0);
     expect(m.get('cp_auditor_answering')?.metrics[0].value).toBe('1');
-    // Fed from the trail once repairs, shaping and memory record there: declared, with no samples yet.
+    // Fed from the trail (tool repairs, shaping, memory); these requests had none: declared, with no samples.
     for (const name of ['cp_repairs_total', 'cp_shaping_total', 'cp_memory_degradations_total']) expect(m.get(name)?.metrics).toEqual([]);
   });
 

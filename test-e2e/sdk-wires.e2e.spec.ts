@@ -47,6 +47,8 @@ const WEATHER_SCHEMA = {
   required: ['city'],
   additionalProperties: false,
 };
+/** Gemini's declarations refuse `additionalProperties` (so does provider-sim): the gateway drops it for that wire (docs/tools.md). */
+const { additionalProperties: _dropped, ...GEMINI_WEATHER_SCHEMA } = WEATHER_SCHEMA;
 const WEATHER_TOOL: OpenAI.ChatCompletionTool = {
   type: 'function',
   function: { name: 'get_weather', description: 'Current weather for a city', parameters: WEATHER_SCHEMA },
@@ -184,7 +186,7 @@ describe('the openai SDK through the gateway against each provider wire format',
       } else if (wire === 'anthropic') {
         expect(firstSent.tools).toEqual([{ name: 'get_weather', description: 'Current weather for a city', input_schema: WEATHER_SCHEMA }]);
       } else {
-        expect(firstSent.tools).toEqual([{ functionDeclarations: [{ name: 'get_weather', description: 'Current weather for a city', parametersJsonSchema: WEATHER_SCHEMA }] }]);
+        expect(firstSent.tools).toEqual([{ functionDeclarations: [{ name: 'get_weather', description: 'Current weather for a city', parametersJsonSchema: GEMINI_WEATHER_SCHEMA }] }]);
       }
 
       // The follow-up turn: the assistant message as the SDK returned it, then the tool result.
@@ -220,7 +222,7 @@ describe('the openai SDK through the gateway against each provider wire format',
           { role: 'model', parts: [{ functionCall: { name: 'get_weather', args: WEATHER_ARGS }, thoughtSignature: simThoughtSignature('get_weather') }] },
           { role: 'user', parts: [expect.objectContaining({ functionResponse: expect.objectContaining({ name: 'get_weather', response: WEATHER_RESULT }) })] },
         ]);
-        expect(sent.tools).toEqual([{ functionDeclarations: [{ name: 'get_weather', description: 'Current weather for a city', parametersJsonSchema: WEATHER_SCHEMA }] }]);
+        expect(sent.tools).toEqual([{ functionDeclarations: [{ name: 'get_weather', description: 'Current weather for a city', parametersJsonSchema: GEMINI_WEATHER_SCHEMA }] }]);
       }
     });
 

@@ -18,6 +18,7 @@ import { parseOptions, SATURATION, scenarios, TRACING_AB, type Options } from '.
 import { startRefProxy } from './ref-proxy';
 import { report } from './report';
 import { soak } from './soak';
+import { measureTools, toolsRowText, type ToolsRow } from './tools-row';
 
 /** One lowest-priority busy loop per core: the CPUs never go idle, so no wake-up pays the idle-exit cost. */
 function startSpinners(): ChildProcess[] {
@@ -77,6 +78,7 @@ async function main(): Promise<number> {
 
   const profiles: (ProfileSummary & { cpuMs: number })[] = [];
   let soakResult: Awaited<ReturnType<typeof soak>> | undefined;
+  let toolsRow: ToolsRow | undefined;
   try {
     process.stderr.write(`starting the stack (logs in ${stack.logDir})\n`);
     await stack.start();
@@ -106,6 +108,10 @@ async function main(): Promise<number> {
           await bench.run(sc, k, t[k](sc.stream));
           await sleep(200);
         }
+      }
+      if (opts.tools) {
+        process.stderr.write('ten tools: closed-1, direct / gateway / direct+10 tools / gateway+10 tools, alternating\n');
+        toolsRow = await measureTools(t.direct(false), t.gateway(false), opts.duration);
       }
       const sat = plan.find((s) => s.name === SATURATION);
       if (opts.tracing === 'both' && sat) {
@@ -150,8 +156,9 @@ async function main(): Promise<number> {
   }
   const { text, json, targets: checked } = report(bench, profiles, spans);
   process.stdout.write(text + '\n');
+  if (toolsRow) process.stdout.write(toolsRowText(toolsRow) + '\n');
   if (opts.json) {
-    writeFileSync(opts.json, JSON.stringify(json, null, 2));
+    writeFileSync(opts.json, JSON.stringify({ ...(json as Record<string, unknown>), tools: toolsRow }, null, 2));
     process.stderr.write(`results written to ${opts.json}\n`);
   }
   const failed = checked.filter((c) => c.verdict === 'FAIL').length;

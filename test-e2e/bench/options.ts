@@ -11,6 +11,8 @@ export interface Options {
   json?: string;
   scenarios?: string[];
   streaming: boolean;
+  /** The ten-tool row (see tools-row.ts). */
+  tools: boolean;
   slots: number;
   pacing: Pacing;
   logLevel: string;
@@ -40,6 +42,7 @@ export function parseOptions(argv: string[]): Options {
     .option('--json <file>', 'also write the results as JSON to this file')
     .option('--scenarios <list>', 'comma-separated subset: paced-100,paced-300,paced-500,closed-1,closed-32,closed-128')
     .option('--no-streaming', 'skip the streaming (stream: true) runs')
+    .option('--no-tools', 'skip the ten-tool row (closed-1 with and without ten tools in the request: what the tool policy adds)')
     .option('--no-ref-proxy', 'skip the reference proxy rows (plain node:http proxy in front of provider-sim)')
     .option('--tracing <mode>', 'on: spans exported to a local OTLP sink; off: no OTLP endpoint; both (default): on, plus closed-128 through the gateway with tracing on, off, on again (services restarted in between) to price it', 'both')
     .option('--otlp', 'same as --tracing on (kept for old command lines)', false)
@@ -55,7 +58,7 @@ export function parseOptions(argv: string[]): Options {
     .option('--cpu-prof <dir>', 'profile gateway, router and auditor (V8 sampling profiler) and summarise the samples inside the measured gateway runs')
     .parse(argv);
   const o = cmd.opts<{
-    duration?: number; warmup?: number; quick: boolean; json?: string; scenarios?: string; streaming: boolean; refProxy: boolean; tracing: string; otlp: boolean;
+    duration?: number; warmup?: number; quick: boolean; json?: string; scenarios?: string; streaming: boolean; tools: boolean; refProxy: boolean; tracing: string; otlp: boolean;
     baselineRps?: number; soak?: number; strict: boolean; slots: number; pacing: string; logLevel: string; model: string; cpuProf?: string; busyCpus: boolean; nodeOptions?: string;
   }>();
   const tracing = o.otlp ? 'on' : ['on', 'off', 'both'].includes(o.tracing) ? (o.tracing as Tracing) : invalid('--tracing', o.tracing);
@@ -66,6 +69,7 @@ export function parseOptions(argv: string[]): Options {
     json: o.json,
     scenarios: o.scenarios?.split(',').map((s) => s.trim()).filter(Boolean),
     streaming: o.streaming,
+    tools: o.tools,
     slots: o.slots,
     pacing: o.pacing === 'autocannon' ? 'autocannon' : o.pacing === 'staggered' ? 'staggered' : invalid('--pacing', o.pacing),
     logLevel: o.logLevel,

@@ -16,7 +16,7 @@ function attemptLine(a: ProviderAttempt, i: number): string {
 /** The sections a later concern adds to the trail (shaping, repairs, memory): shown as recorded, or said to be absent. */
 function extraSection(name: string, value: unknown): string {
   if (value === undefined || (Array.isArray(value) && value.length === 0)) return `${name}: none recorded`;
-  return `${name}: ${JSON.stringify(value)}`;
+  return `${name}: ${typeof value === 'string' ? value : JSON.stringify(value)}`;
 }
 
 /**
@@ -50,7 +50,9 @@ export function explainRequest(event: { correlationId: string; occurredAt: strin
   const usage = obj(p.usage);
   if (usage) lines.push(`usage: ${String(usage.prompt_tokens)} prompt + ${String(usage.completion_tokens)} completion tokens`);
   lines.push(p.costUsd !== undefined ? `cost: $${String(p.costUsd)}` : 'cost: none recorded');
-  lines.push(extraSection('shaping', trail?.shaping), extraSection('repairs', trail?.repairs), extraSection('memory', trail?.memory));
+  const tools = Array.isArray(trail?.tools) ? (trail.tools as Json[]) : [];
+  const repairs = tools.filter((e) => e.action === 'repaired').map((e) => `${String(e.tool)}: ${Array.isArray(e.classes) ? e.classes.join(', ') : '?'}`);
+  lines.push(extraSection('shaping', trail?.shaping), extraSection('repairs', repairs.length > 0 ? repairs.join('; ') : undefined), extraSection('tools', tools.length > 0 ? tools.map((e) => `${String(e.tool)} ${String(e.action)}`).join(', ') : undefined), extraSection('memory', trail?.memory));
   const error = obj(p.error);
   if (error) lines.push(`error: ${String(error.code)}: ${String(error.message)}`);
   return lines.join('\n') + '\n';

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { registerAuditChain } from './audit-commands';
 import { registerLedger } from './ledger-commands';
 import type { CliContext } from './cli-context';
+import { ingestFolder } from './kb-ingest';
 
 /** cpctl: operator commands against the gateway (`CP_GATEWAY_URL`, key from `CP_API_KEY` or `.run/gateway.key`). */
 const config = loadConfig(CliConfigSchema);
@@ -117,6 +118,21 @@ providers
     if (rows.some((r) => r.completion.status === 'failed' || Object.values(r.capabilities).some((c) => c.status === 'failed'))) process.exitCode = 1;
   });
 
+const kb = program.command('kb').description('the knowledge base of the memory plane');
+
+kb.command('ingest <folder>')
+  .description('ingest the Markdown, text, HTML and JSON files of a folder (re-runs replace changed files, skip unchanged ones)')
+  .action(async (folder: string) => {
+    const url = program.opts<{ url: string }>().url;
+    const post = async (body: unknown) => {
+      const res = await fetch(`${url}/v1/kb/documents`, { method: 'POST', headers: { authorization: `Bearer ${apiKey()}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    const summary = await ingestFolder(folder, post);
+    print(summary);
+    if (summary.failed.length > 0) process.exitCode = 1;
+  });
+
 /** An SLO value as people read it: milliseconds or seconds for latency, percent for rates. */
 function sloValue(slo: SloName, v: number | null): string {
   if (v === null) return '-';
@@ -182,6 +198,22 @@ heartbeats
   .option('--message <text>', 'what happened (for failures)')
   .action(async (job: string, status: string, opts: { message?: string }) => {
     print(await call(`/v1/heartbeats/${encodeURIComponent(job)}`, true, { status, ...(opts.message ? { message: opts.message } : {}) }));
+  });
+
+const tools = program.command('tools').description('tool governance');
+
+tools
+  .command('stats')
+  .description('per tool: calls, repairs per class, blocked, self-corrections, local runs')
+  .option('--json', 'print the raw JSON')
+  .action(async (opts: { json?: boolean }) => {
+    const body = (await call('/v1/tools/stats', true)) as { policy_version: string; requests: number; data: { tool: string; calls: number; repaired: number; repairs: Record<string, number>; blocked: number; invalid: number; selfCorrected: number; removed: number; localRuns: { ok: number; failed: number } }[] };
+    if (opts.json) return print(body);
+    process.stdout.write(`policy ${body.policy_version}, ${body.requests} requests with tools\n`);
+    for (const r of body.data) {
+      const repairs = Object.entries(r.repairs).map(([cls, n]) => `${cls}=${n}`).join(' ') || '-';
+      process.stdout.write(`${r.tool.padEnd(24)} calls ${String(r.calls).padStart(5)}  repaired ${String(r.repaired).padStart(4)} (${repairs})  blocked ${r.blocked}  invalid ${r.invalid}  self-corrected ${r.selfCorrected}  removed ${r.removed}  local ok/failed ${r.localRuns.ok}/${r.localRuns.failed}\n`);
+    }
   });
 
 program.parseAsync(process.argv).catch((err: unknown) => {

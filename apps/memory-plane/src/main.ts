@@ -1,4 +1,5 @@
-import { bootstrapNestContext, runService, ServiceSkeletonModule } from '@cp/shared/runtime';
+import { MemoryPlaneModule } from '@cp/memory-plane/feature';
+import { bootstrapNestContext, runService } from '@cp/shared/runtime';
 
-/** memory-plane: joins the bus and answers health; its capability is built in its own issue. */
-void runService('memory-plane', (rt) => bootstrapNestContext(rt, ServiceSkeletonModule.register(rt)));
+/** memory-plane: the four memory layers on Postgres with pgvector, served over NATS (see libs/memory-plane/feature). */
+void runService('memory-plane', (rt) => bootstrapNestContext(rt, MemoryPlaneModule.register(rt)));

@@ -1,4 +1,8 @@
-import { bootstrapNestContext, runService, ServiceSkeletonModule } from '@cp/shared/runtime';
+import { bootstrapNestContext, runService } from '@cp/shared/runtime';
+import { loadStartingPolicy, toolPolicyFile, ToolGovernorModule } from '@cp/tool-governor/feature';
 
-/** tool-governor: joins the bus and answers health; its capability is built in its own issue. */
-void runService('tool-governor', (rt) => bootstrapNestContext(rt, ServiceSkeletonModule.register(rt)));
+/** tool-governor: owns the tool policy (`CP_TOOLS_FILE`), publishes its versions, runs local tools, serves tool statistics. */
+void runService('tool-governor', async (rt) => {
+  const file = toolPolicyFile();
+  return bootstrapNestContext(rt, ToolGovernorModule.register(rt, file, await loadStartingPolicy(rt, file)));
+});

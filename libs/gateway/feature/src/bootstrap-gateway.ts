@@ -5,6 +5,7 @@ import { loadConfig } from '@cp/shared/config';
 import { PinoNestLogger, type ServiceRuntime } from '@cp/shared/runtime';
 import { context, SpanKind, SpanStatusCode, trace } from '@cp/shared/telemetry';
 import { loadServingPlane } from '@cp/router/data-plane';
+import { loadStartingPolicy } from '@cp/tool-governor/feature';
 import { edgeServerOptions, installEdge } from './edge/edge';
 import { GatewayConfigSchema } from './gateway-config';
 import { GatewayModule } from './gateway.module';
@@ -28,7 +29,8 @@ export async function bootstrapGateway(rt: ServiceRuntime): Promise<NestFastifyA
   installEdge(fastify, config);
   // The registry file, or when it is unusable the last version the router published: a bad file stops the gateway only when there is no good version at all.
   const plane = await loadServingPlane(rt);
-  const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.register(rt, plane), adapter, { logger: new PinoNestLogger(rt.logger), abortOnError: false, bodyParser: false });
+  const toolPolicy = await loadStartingPolicy(rt);
+  const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.register(rt, plane, toolPolicy), adapter, { logger: new PinoNestLogger(rt.logger), abortOnError: false, bodyParser: false });
   app.useGlobalFilters(new OpenAiErrorFilter(rt.logger, config.CP_GATEWAY_BODY_LIMIT_BYTES));
   await app.listen(config.CP_GATEWAY_PORT, config.CP_GATEWAY_HOST);
   rt.logger.info({ url: `http://${config.CP_GATEWAY_HOST}:${config.CP_GATEWAY_PORT}` }, 'gateway listening');

@@ -9,6 +9,7 @@ import { DataPlane } from './data-plane';
 import { GATEWAY_CONFIG, type GatewayConfig } from './gateway-config';
 import { GatewayError } from './gateway-error';
 import { GatewayMetrics } from './metrics/gateway-metrics';
+import { MemoryInjector, type MemoryMode, type MemoryTrail } from './memory-injector';
 import { RequestLedger } from './request-ledger';
 import { SseResponse } from './sse';
 
@@ -19,13 +20,17 @@ import { SseResponse } from './sse';
  */
 @Injectable()
 export class CompletionService {
+  private readonly memory: MemoryInjector;
+
   constructor(
     @Inject(NatsBus) private readonly bus: NatsBus,
     @Inject(RUNTIME) private readonly rt: ServiceRuntime,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     @Inject(DataPlane) private readonly dataPlane: DataPlane,
     @Inject(GatewayMetrics) private readonly metrics: GatewayMetrics,
-  ) {}
+  ) {
+    this.memory = new MemoryInjector(bus, rt.logger, { deadlineMs: config.CP_MEMORY_DEADLINE_MS, tokenBudget: config.CP_MEMORY_TOKEN_BUDGET, resultLimit: config.CP_MEMORY_RESULT_LIMIT });
+  }
 
   /** The request's ledger (feeding the metrics); the request id goes on the HTTP server span too, so a trace is found by `cp.request.id`. */
   private ledger(requestId: string, request: ChatCompletionRequest): RequestLedger {
@@ -33,8 +38,10 @@ export class CompletionService {
     return new RequestLedger(this.bus, requestId, request, (p) => this.metrics.observe(p));
   }
 
-  async complete(requestId: string, request: ChatCompletionRequest): Promise<ChatCompletionResponse> {
-    const ledger = this.ledger(requestId, request);
+  /** `memory` undefined (memory off for the key and the request): no memory work at all. */
+  async complete(requestId: string, original: ChatCompletionRequest, memory?: MemoryMode): Promise<ChatCompletionResponse> {
+    const ledger = this.ledger(requestId, original);
+    const { request, memoryTrail } = await this.withMemory(original, memory);
     let result: CompletionResult;
     try {
       result = await this.dataPlane.pipeline.complete({ request, deadlineAt: this.deadlineAt(), requestId });
@@ -42,12 +49,20 @@ export class CompletionService {
       throw this.internalError(ledger, err);
     }
     const routerMs = ledger.elapsedMs();
+    if (memory) this.memory.learnLater(requestId, original, memory);
     if (!result.ok) {
-      ledger.record({ status: result.error.status, outcome: 'error', error: { code: result.error.code, message: result.error.message }, trail: result.trail, routerMs });
+      ledger.record({ status: result.error.status, outcome: 'error', error: { code: result.error.code, message: result.error.message }, trail: trailWith(result.trail, memoryTrail), routerMs });
       throw GatewayError.of(result.error);
     }
-    ledger.record({ status: 200, outcome: 'ok', provider: result.provider, providerModel: result.model, usage: result.response.usage, trail: result.trail, routerMs });
+    ledger.record({ status: 200, outcome: 'ok', provider: result.provider, providerModel: result.model, usage: result.response.usage, trail: trailWith(result.trail, memoryTrail), routerMs });
     return result.response;
+  }
+
+  /** The request with its memory block when memory is on for it (bounded by the memory deadline); as it was otherwise. */
+  private async withMemory(request: ChatCompletionRequest, memory: MemoryMode | undefined): Promise<{ request: ChatCompletionRequest; memoryTrail?: MemoryTrail }> {
+    if (!memory?.inject) return { request };
+    const { request: withBlock, trail } = await this.memory.inject(request);
+    return { request: withBlock, memoryTrail: trail };
   }
 
   /**
@@ -57,8 +72,9 @@ export class CompletionService {
    * chunk, a failure ends the stream with an error event and no `[DONE]`, and the ledger event says
    * `incomplete`. A client that goes away aborts the upstream call.
    */
-  async stream(requestId: string, request: ChatCompletionRequest, reply: FastifyReply): Promise<void> {
-    const ledger = this.ledger(requestId, request);
+  async stream(requestId: string, original: ChatCompletionRequest, reply: FastifyReply, memory?: MemoryMode): Promise<void> {
+    const ledger = this.ledger(requestId, original);
+    const { request, memoryTrail } = await this.withMemory(original, memory);
     const sse = new SseResponse(reply, requestId, ledger.started);
     let end: StreamResult;
     try {
@@ -70,12 +86,13 @@ export class CompletionService {
     }
     const routerMs = ledger.elapsedMs();
     const firstChunkMs = sse.firstChunkMs;
+    if (memory) this.memory.learnLater(requestId, original, memory);
     if (end.ok) {
-      ledger.record({ status: 200, outcome: 'ok', provider: end.provider, providerModel: end.model, usage: end.usage, trail: end.trail, routerMs, firstChunkMs });
+      ledger.record({ status: 200, outcome: 'ok', provider: end.provider, providerModel: end.model, usage: end.usage, trail: trailWith(end.trail, memoryTrail), routerMs, firstChunkMs });
       return sse.done();
     }
     const error = sse.clientGone ? new GatewayError(499, 'client_closed', 'invalid_request_error', 'the client closed the connection') : GatewayError.of(end.error);
-    ledger.record({ status: sse.headersSent ? 200 : error.status, outcome: sse.headersSent ? 'incomplete' : 'error', error: { code: error.code, message: error.message }, provider: end.provider, providerModel: end.model, usage: end.usage, trail: end.trail, routerMs, firstChunkMs });
+    ledger.record({ status: sse.headersSent ? 200 : error.status, outcome: sse.headersSent ? 'incomplete' : 'error', error: { code: error.code, message: error.message }, provider: end.provider, providerModel: end.model, usage: end.usage, trail: trailWith(end.trail, memoryTrail), routerMs, firstChunkMs });
     if (!sse.headersSent) throw error;
     sse.fail(error);
   }
@@ -92,4 +109,9 @@ export class CompletionService {
     ledger.record({ status: committed ? 200 : 500, outcome: committed ? 'incomplete' : 'error', error: { code: error.code, message: error.message }, firstChunkMs: sse?.firstChunkMs });
     return error;
   }
+}
+
+/** The pipeline's trail with what memory did for the request (nothing added when memory was off). */
+function trailWith<T extends object>(trail: T, memory: MemoryTrail | undefined): T {
+  return memory ? { ...trail, memory } : trail;
 }

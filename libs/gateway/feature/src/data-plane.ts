@@ -3,6 +3,8 @@ import type { ServiceRuntime } from '@cp/shared/runtime';
 import { redactRegistry } from '@cp/router/domain';
 import { BreakerSync, CompletionPipeline, HttpProviderClient, natsGrantAsker, ProbeGrants, RegistryFollower, shareTransitions, type ProviderPlane } from '@cp/router/data-plane';
 import { uuidv7 } from 'uuidv7';
+import type { ToolPolicyVersion } from '@cp/tool-governor/domain';
+import { GatewayTools } from './gateway-tools';
 
 /**
  * The gateway's data plane: the provider registry (read and validated at boot, from the same
@@ -17,16 +19,20 @@ export class DataPlane implements OnModuleInit, OnApplicationShutdown {
   readonly grants: ProbeGrants;
   private readonly http: HttpProviderClient;
   private readonly follower: RegistryFollower;
+  readonly tools: GatewayTools;
 
   constructor(
     private readonly rt: ServiceRuntime,
     private readonly plane: ProviderPlane,
+    toolPolicy: ToolPolicyVersion,
   ) {
     this.http = new HttpProviderClient(rt.tracer, plane.config.CP_PROVIDER_RESOLVE, plane.config.CP_PROVIDER_MAX_REPLY_BYTES);
     this.sync = new BreakerSync(rt, plane.breakers, uuidv7());
     // Before the restore (onModuleInit): a breaker restored open gets its grant timer too.
     this.grants = new ProbeGrants(plane.breakers, natsGrantAsker(rt, this.sync.replicaId, plane.config.CP_PROBE_GRANT_TIMEOUT_MS), rt.logger);
     this.pipeline = new CompletionPipeline(this.http, plane.registry, plane.breakers, shareTransitions(rt.logger, this.sync, plane.config.CP_BREAKER_RESET_MS));
+    this.tools = new GatewayTools(rt, toolPolicy);
+    this.pipeline.useTools({ governor: this.tools.governor, runner: this.tools.runner });
     rt.logger.info({ version: plane.version, providers: plane.registry.providers.map((p) => ({ id: p.id, simulated: p.simulated })) }, 'provider registry loaded');
     // Versions the router publishes take effect here without a restart.
     this.follower = new RegistryFollower(rt, plane.config, plane.version, (v) => {
@@ -38,6 +44,7 @@ export class DataPlane implements OnModuleInit, OnApplicationShutdown {
   /** Breakers first: a restarted replica must not send traffic to a provider known to be down. */
   async onModuleInit(): Promise<void> {
     this.follower.start();
+    this.tools.follower.start();
     await this.sync.start();
   }
 
@@ -45,6 +52,7 @@ export class DataPlane implements OnModuleInit, OnApplicationShutdown {
     this.sync.stop();
     this.grants.stop();
     this.follower.stop();
+    this.tools.follower.stop();
     await this.http.close();
   }
 
@@ -60,6 +68,6 @@ export class DataPlane implements OnModuleInit, OnApplicationShutdown {
 
   /** For `/health` details over NATS: this replica's id, how many providers, every breaker. */
   details(): Record<string, unknown> {
-    return { replica: this.sync.replicaId, registryVersion: this.follower.version, providers: redactRegistry(this.plane.registry).providers.length, breakers: this.plane.breakers.snapshot(), probeGrants: this.grants.snapshot() };
+    return { replica: this.sync.replicaId, registryVersion: this.follower.version, providers: redactRegistry(this.plane.registry).providers.length, breakers: this.plane.breakers.snapshot(), probeGrants: this.grants.snapshot(), ...this.tools.details() };
   }
 }

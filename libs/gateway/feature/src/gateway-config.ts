@@ -1,6 +1,14 @@
 import { csv, port } from '@cp/shared/config';
 import { z } from 'zod';
 
+/** `all`, `none`, or comma-separated key ids (the first 12 hex digits of the key's SHA-256: `printf %s "$KEY" | sha256sum | cut -c1-12`). */
+const keySelection = () =>
+  z
+    .string()
+    .regex(/^(all|none|[0-9a-f]{12}(,[0-9a-f]{12})*)$/, 'all, none, or comma-separated 12-hex key ids')
+    .default('none')
+    .transform((s) => ({ all: s === 'all', ids: new Set(s === 'all' || s === 'none' ? [] : s.split(',')) }));
+
 export const GatewayConfigSchema = z.object({
   CP_GATEWAY_HOST: z.string().default('127.0.0.1'),
   CP_GATEWAY_PORT: port(8080),
@@ -17,6 +25,16 @@ export const GatewayConfigSchema = z.object({
   CP_REQUEST_DEADLINE_MS: z.coerce.number().int().positive().default(120_000),
   /** How long /health waits for each service before showing it as down. */
   CP_HEALTH_TIMEOUT_MS: z.coerce.number().int().positive().default(500),
+  /** Keys whose requests get memory injected by default (the `x-cp-memory: on|off` header decides per request). */
+  CP_MEMORY_KEYS: keySelection(),
+  /** Keys that opted in to preference learning from their user messages. */
+  CP_MEMORY_LEARN_KEYS: keySelection(),
+  /** How long a request waits for memory before it goes on without it (the trail then says degraded). */
+  CP_MEMORY_DEADLINE_MS: z.coerce.number().int().positive().max(10_000).default(150),
+  /** The memory block's size bound in estimated tokens (status first, then results). */
+  CP_MEMORY_TOKEN_BUDGET: z.coerce.number().int().min(50).max(20_000).default(600),
+  /** How many query results the memory block may draw from. */
+  CP_MEMORY_RESULT_LIMIT: z.coerce.number().int().min(1).max(50).default(6),
 });
 export type GatewayConfig = z.infer<typeof GatewayConfigSchema>;
 export const GATEWAY_CONFIG = Symbol('GatewayConfig');

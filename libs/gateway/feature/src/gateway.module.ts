@@ -6,9 +6,11 @@ import { AuditController } from './audit.controller';
 import { ChatCompletionsController } from './chat-completions.controller';
 import { CompletionService } from './completion.service';
 import type { ProviderPlane } from '@cp/router/data-plane';
+import type { ToolPolicyVersion } from '@cp/tool-governor/domain';
 import { DataPlane } from './data-plane';
 import { GATEWAY_CONFIG, GatewayConfigSchema } from './gateway-config';
 import { HealthController } from './health.controller';
+import { MemoryController } from './memory.controller';
 import { ModelsController } from './models.controller';
 import { AuditorLag } from './metrics/auditor-lag';
 import { GatewayMetrics } from './metrics/gateway-metrics';
@@ -16,13 +18,14 @@ import { MetricsController } from './metrics/metrics.controller';
 import { recordAbandoned } from './request-ledger';
 import { DashboardController } from './dashboard/dashboard.controller';
 import { SloController } from './slo.controller';
+import { ToolsController } from './tools.controller';
 
 @Module({})
 export class GatewayModule {
-  static register(rt: ServiceRuntime, plane: ProviderPlane): DynamicModule {
+  static register(rt: ServiceRuntime, plane: ProviderPlane, toolPolicy: ToolPolicyVersion): DynamicModule {
     const config = loadConfig(GatewayConfigSchema);
     // Built here, not lazily: the plane was loaded (file, else last published version) before Nest starts.
-    const dataPlane = new DataPlane(rt, plane);
+    const dataPlane = new DataPlane(rt, plane, toolPolicy);
     const auditorLag = new AuditorLag(rt.bus);
     const metrics = new GatewayMetrics({ breakers: () => dataPlane.breakerStates(), publisher: () => rt.bus.events.snapshot(), auditorLag: () => auditorLag.get() });
     serveHealth(rt, () => ({ ...dataPlane.details(), spool: rt.bus.events.spool?.stats() }));
@@ -31,7 +34,7 @@ export class GatewayModule {
     return {
       module: GatewayModule,
       imports: [RuntimeModule.forRoot(rt)],
-      controllers: [ChatCompletionsController, HealthController, AuditController, ModelsController, SloController, DashboardController, MetricsController],
+      controllers: [ChatCompletionsController, HealthController, AuditController, ModelsController, SloController, DashboardController, ToolsController, MemoryController, MetricsController],
       providers: [{ provide: GATEWAY_CONFIG, useValue: config }, { provide: DataPlane, useFactory: () => dataPlane }, { provide: GatewayMetrics, useValue: metrics }, ApiKeyGuard, CompletionService],
     };
   }

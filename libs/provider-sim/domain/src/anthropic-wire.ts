@@ -95,13 +95,17 @@ export function renderAnthropicMessage(input: RenderInput) {
   };
 }
 
-function blockFrames(block: ContentBlock, index: number): string[] {
+/**
+ * A streamed tool_use block's input, as its `input_json_delta` fragments carry it. A scripted string
+ * argument goes out verbatim (a model can stream JSON that does not parse); an object as JSON.
+ */
+function blockFrames(block: ContentBlock, index: number, rawArguments?: string): string[] {
   if (block.type === 'text') {
     const deltas = splitText(block.text).map((text) => sseEvent('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'text_delta', text } }));
     return [sseEvent('content_block_start', { type: 'content_block_start', index, content_block: { type: 'text', text: '' } }), ...deltas];
   }
   const start = { type: 'tool_use', id: block.id, name: block.name, input: {} };
-  const json = JSON.stringify(block.input);
+  const json = rawArguments ?? JSON.stringify(block.input);
   const deltas = splitText(json).map((partial_json) => sseEvent('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json } }));
   return [sseEvent('content_block_start', { type: 'content_block_start', index, content_block: start }), ...deltas];
 }
@@ -111,8 +115,11 @@ export function renderAnthropicStream(input: RenderInput): string[] {
   const message = renderAnthropicMessage(input);
   const start = { ...message, content: [], stop_reason: null, usage: { input_tokens: input.usage.prompt, output_tokens: 1 } };
   const frames = [sseEvent('message_start', { type: 'message_start', message: start }), sseEvent('ping', { type: 'ping' })];
+  const calls = input.reply.toolCalls;
+  const firstTool = message.content.findIndex((b) => b.type === 'tool_use');
   message.content.forEach((block, index) => {
-    frames.push(...blockFrames(block, index), sseEvent('content_block_stop', { type: 'content_block_stop', index }));
+    const raw = block.type === 'tool_use' ? calls[index - firstTool]?.arguments : undefined;
+    frames.push(...blockFrames(block, index, typeof raw === 'string' ? raw : undefined), sseEvent('content_block_stop', { type: 'content_block_stop', index }));
   });
   frames.push(
     sseEvent('message_delta', { type: 'message_delta', delta: { stop_reason: message.stop_reason, stop_sequence: null }, usage: { output_tokens: input.usage.completion } }),

@@ -3,6 +3,7 @@ import { argumentsAsObject, directives, type ReplyDirectives, type SimReply } fr
 import { sseData } from './sse';
 import { splitText } from './tokens';
 import { parseFailure, type ParseOutcome, type RenderInput, type RouteHints, type WireFormat } from './wire-format';
+import { checkFunctionDeclarations } from './gemini-schema-check';
 
 type Part = { text: string } | { functionCall: { name: string; args: Record<string, unknown> }; thoughtSignature?: string };
 
@@ -121,6 +122,8 @@ export function parseGeminiRequest(body: unknown, hints: RouteHints): ParseOutco
     promptChars += textChars(content);
     if (content.role === undefined || content.role === 'user') lastUser = content;
   }
+  const schemaProblem = checkFunctionDeclarations(body.tools);
+  if (schemaProblem) return parseFailure(schemaProblem);
   const signatureProblem = checkThoughtSignatures(contents, hints.model);
   if (signatureProblem) return parseFailure(signatureProblem);
   const user = readUserContent(lastUser);

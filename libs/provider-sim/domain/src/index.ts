@@ -8,3 +8,4 @@ export * from './openai-wire';
 export * from './anthropic-wire';
 export * from './gemini-wire';
 export * from './control-schemas';
+export * from './sim-embeddings';

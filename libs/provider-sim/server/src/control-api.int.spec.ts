@@ -104,7 +104,7 @@ describe('provider-sim control API and routing', () => {
     });
 
     it('When the path is unknown, Then 404 in the OpenAI shape', async () => {
-      const res = await fetch(`${sim.url}/x/v1/embeddings`, { method: 'POST', body: '{}' });
+      const res = await fetch(`${sim.url}/x/v1/audio/speech`, { method: 'POST', body: '{}' });
       expect(res.status).toBe(404);
       expect(await res.json()).toMatchObject({ error: { type: 'invalid_request_error' } });
     });

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { defaultReply, openAiWire, usageFor, type FaultSpec, type RenderInput, type WireFormat } from '@cp/provider-sim/domain';
+import { defaultReply, openAiWire, parseEmbeddingsRequest, simEmbedding, usageFor, type FaultSpec, type RenderInput, type WireFormat } from '@cp/provider-sim/domain';
 import type { SimContext } from './context';
 import { answeredByFault, damagesAnswer, receivedKey, sendDocument, sendFrames } from './fault-responses';
 import { readBody, sendJson } from './http-io';
@@ -38,6 +38,11 @@ export async function handleProviderRequest(ctx: SimContext, instance: SimInstan
     sendDocument(res, MODELS_JSON, fault, openAiWire, receivedKey(req));
     return;
   }
+  if (route.kind === 'embeddings') {
+    if (fault && (await answeredByFault(fault, openAiWire, req, res))) return;
+    answerEmbeddings(body, res, fault, receivedKey(req));
+    return;
+  }
   if (fault && (await answeredByFault(fault, route.format, req, res))) return;
   await answerCompletion(ctx, instance, route, body, res, fault, fault?.type === 'echo_key' ? receivedKey(req) : '');
 }
@@ -74,4 +79,16 @@ async function answerCompletion(
   };
   if (request.stream) await sendFrames(res, format, format.renderStream(input), fault, key);
   else sendDocument(res, JSON.stringify(format.renderJson(input)), fault, format, key);
+}
+
+/** OpenAI's embeddings response, with the sim's deterministic vectors (`simEmbedding`). */
+function answerEmbeddings(body: JsonBody, res: ServerResponse, fault: FaultSpec | null, key: string): void {
+  const parsed = body.ok ? parseEmbeddingsRequest(body.value) : ({ ok: false, message: 'request body is not valid JSON' } as const);
+  if (!parsed.ok) {
+    sendJson(res, 400, openAiWire.errorBody(400, parsed.message));
+    return;
+  }
+  const tokens = parsed.input.reduce((n, s) => n + Math.ceil(s.length / 4), 0);
+  const doc = { object: 'list', model: parsed.model, data: parsed.input.map((s, index) => ({ object: 'embedding', index, embedding: simEmbedding(s) })), usage: { prompt_tokens: tokens, total_tokens: tokens } };
+  sendDocument(res, JSON.stringify(doc), fault, openAiWire, key);
 }

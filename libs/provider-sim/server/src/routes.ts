@@ -1,11 +1,12 @@
 import { anthropicWire, DEFAULT_INSTANCE, geminiWire, isValidInstanceName, openAiWire, type RouteHints, type WireFormat } from '@cp/provider-sim/domain';
 
-export type ProviderRoute = { kind: 'completion'; format: WireFormat; hints: RouteHints } | { kind: 'models' };
+export type ProviderRoute = { kind: 'completion'; format: WireFormat; hints: RouteHints } | { kind: 'models' } | { kind: 'embeddings' };
 
 const NO_HINTS: RouteHints = {};
 const OPENAI_CHAT: ProviderRoute = { kind: 'completion', format: openAiWire, hints: NO_HINTS };
 const ANTHROPIC_MESSAGES: ProviderRoute = { kind: 'completion', format: anthropicWire, hints: NO_HINTS };
 const MODELS: ProviderRoute = { kind: 'models' };
+const EMBEDDINGS: ProviderRoute = { kind: 'embeddings' };
 
 /** Splits `/<instance>/v1/...` into the instance and the provider path; unprefixed paths are `default`. */
 export function splitInstance(path: string): { instance: string; rest: string } | null {
@@ -47,6 +48,7 @@ export function matchProviderRoute(method: string | undefined, rest: string): Pr
   if (method === 'POST') {
     if (rest === '/v1/chat/completions') return OPENAI_CHAT;
     if (rest === '/v1/messages') return ANTHROPIC_MESSAGES;
+    if (rest === '/v1/embeddings') return EMBEDDINGS;
     return matchGemini(rest);
   }
   if (method === 'GET' && rest === '/v1/models') return MODELS;

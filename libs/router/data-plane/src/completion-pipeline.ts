@@ -1,10 +1,12 @@
-import type { DecisionTrail, ProviderAttempt, Usage } from '@cp/shared/contracts';
+import type { ChatCompletionRequest, DecisionTrail, ProviderAttempt, Usage } from '@cp/shared/contracts';
 import { BreakerBook, breakerKey, chooseRoute, findModel, findProvider, InvalidChatRequestError, RouterDomainError, usageCostUsd, type BreakerTransition, type ModelRef, type ModelSpec, type ProviderErrorClassification, type ProviderRegistry, type ResolvedProvider, type RouteDecision } from '@cp/router/domain';
 import { callProvider, prepareCall, type CallOutcome, type PreparedCall } from './provider-call';
 import type { AttemptContext } from './provider-span';
 import { streamProvider, type ChunkSink, type StreamOutcome } from './provider-stream';
 import type { HttpProviderClient } from './http-provider-client';
 import type { CompletionError, CompletionRequest, CompletionResult, StreamResult } from './completion-result';
+import { beginTools, type PipelineTools } from './pipeline-tools';
+import { completeWithTools, streamWithTools } from './tool-rounds';
 
 type Failure = { ok: false; classification: ProviderErrorClassification; status?: number; message: string };
 type Outcome = { ok: true; usage?: Usage } | Failure;
@@ -13,6 +15,8 @@ type Outcome = { ok: true; usage?: Usage } | Failure;
 interface CallKind<O extends Outcome> {
   /** Whether the provider is asked for a stream (the request is translated with it). */
   stream: boolean;
+  /** The request as this candidate's wire takes it (tool schemas simplified per wire). */
+  forWire: ForWire;
   call(provider: ResolvedProvider, model: ModelSpec, prepared: PreparedCall, attempt: AttemptContext): Promise<O>;
   /** A failure after which no other candidate may be tried (the client already has part of an answer). */
   committed(outcome: O): boolean;
@@ -38,14 +42,37 @@ export class CompletionPipeline {
     private readonly onTransition: (t: BreakerTransition) => void,
   ) {}
 
+  private tools?: PipelineTools;
+
   /** A new registry version: requests that start from now on use it; breakers keep their state. */
   useRegistry(registry: ProviderRegistry): void {
     this.registry = registry;
   }
 
+  /** Tool governance (policy, repair, local tools); without it tools pass through untouched. */
+  useTools(tools: PipelineTools): void {
+    this.tools = tools;
+  }
+
   async complete(req: CompletionRequest): Promise<CompletionResult> {
+    const tools = beginTools(this.tools, req);
+    if (tools.kind === 'refused') return { ok: false, error: tools.error, trail: tools.trail };
+    if (tools.kind === 'session') return completeWithTools(tools.session, req, (r) => this.completeOnce(r, tools.session.forWire.bind(tools.session)), this.tools?.runner, tools.localTimeoutMs);
+    return this.completeOnce(req);
+  }
+
+  /** Streams the completion into the sink and says how it ended. */
+  async stream(req: CompletionRequest, sink: ChunkSink): Promise<StreamResult> {
+    const tools = beginTools(this.tools, req);
+    if (tools.kind === 'refused') return { ok: false, error: tools.error, incomplete: false, chunks: 0, trail: tools.trail };
+    if (tools.kind === 'session') return streamWithTools(tools.session, req, sink, (r, s) => this.streamOnce(r, s, tools.session.forWire.bind(tools.session)), this.tools?.runner, tools.localTimeoutMs);
+    return this.streamOnce(req, sink);
+  }
+
+  private async completeOnce(req: CompletionRequest, forWire: ForWire = sameRequest): Promise<CompletionResult> {
     const result = await this.walk<CallOutcome>(req, {
       stream: false,
+      forWire,
       call: (provider, model, prepared, attempt) => callProvider(this.http, provider, model, prepared, req.deadlineAt, attempt),
       committed: () => false,
     });
@@ -53,10 +80,10 @@ export class CompletionPipeline {
     return { ok: false, error: result.error, trail: result.trail };
   }
 
-  /** Streams the completion into the sink and says how it ended. */
-  async stream(req: CompletionRequest, sink: ChunkSink): Promise<StreamResult> {
+  private async streamOnce(req: CompletionRequest, sink: ChunkSink, forWire: ForWire = sameRequest): Promise<StreamResult> {
     const result = await this.walk<StreamOutcome>(req, {
       stream: true,
+      forWire,
       call: (provider, model, prepared, attempt) => streamProvider(this.http, provider, model, req.request, prepared, req.deadlineAt, sink, attempt),
       committed: (outcome) => !outcome.ok && (outcome.chunks > 0 || outcome.cancelled === true),
     });
@@ -86,7 +113,7 @@ export class CompletionPipeline {
       if (!provider || !model) continue;
       let prepared: PreparedCall;
       try {
-        prepared = prepareCall(provider, model, req.request, kind.stream);
+        prepared = prepareCall(provider, model, kind.forWire(req.request, provider.wire), kind.stream);
       } catch (err) {
         if (!(err instanceof InvalidChatRequestError)) throw err;
         attempts.push({ provider: ref.provider, model: ref.model, outcome: 'error', errorClass: 'client', message: err.message, latencyMs: 0 });
@@ -141,6 +168,10 @@ export class CompletionPipeline {
     return { kind: 'failed', error: { status: 503, code: 'ROUTER.NO_HEALTHY_PROVIDER', type: 'service_unavailable', message: `no provider could serve the request; tried: ${tried || 'none'}`, ...(retryAfter === undefined ? {} : { retryAfterSeconds: retryAfter }) }, trail: trail() };
   }
 }
+
+/** The request as one candidate's wire takes it (tool schemas simplified for Gemini). */
+type ForWire = (request: ChatCompletionRequest, wire: string) => ChatCompletionRequest;
+const sameRequest: ForWire = (request) => request;
 
 function failedAttempt(ref: ModelRef, outcome: Failure, started: number, prepared: PreparedCall): ProviderAttempt {
   return { provider: ref.provider, model: ref.model, outcome: 'error', errorClass: outcome.classification.class, status: outcome.status, message: outcome.message, latencyMs: ms(started), ...clampOf(prepared) };

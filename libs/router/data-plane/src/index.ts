@@ -12,3 +12,6 @@ export * from './registry-versions';
 export * from './registry-follower';
 export * from './probe-grants';
 export * from './probe-grant-asker';
+export * from './pipeline-tools';
+export * from './tool-rounds';
+export * from './tool-call-hold';

@@ -35,11 +35,18 @@ export async function ensureDatabase(url: string): Promise<void> {
 
 /** Creates the database if missing and applies pending migrations (each in its own transaction). */
 export async function migrate(url: string): Promise<string[]> {
+  return migrateDataSource(url, createDataSource(url, 2));
+}
+
+/**
+ * Creates the database if missing and runs the pending migrations of `ds` (not yet initialised;
+ * destroyed afterwards). Every service that migrates takes the same session lock, so two services
+ * migrating a fresh database at once are serialised (both may create the vector extension).
+ */
+export async function migrateDataSource(url: string, ds: DataSource): Promise<string[]> {
   await ensureDatabase(url);
-  // Two services may migrate at once on a fresh database: a session lock on its own connection serializes them.
   const lock = new Client({ connectionString: url });
   await lock.connect();
-  const ds = createDataSource(url, 2);
   try {
     await lock.query('SELECT pg_advisory_lock(7243001)');
     await ds.initialize();

@@ -14,12 +14,17 @@ export class ApiKeys {
   }
 
   check(authorization: string | undefined): KeyCheck {
+    return this.identify(authorization).check;
+  }
+
+  /** The check, and for a valid key its id: the first 12 hex digits of its SHA-256 (never the key). */
+  identify(authorization: string | undefined): { check: KeyCheck; keyId?: string } {
     const match = typeof authorization === 'string' ? /^Bearer\s+(\S+)$/i.exec(authorization) : null;
-    if (!match) return 'missing';
+    if (!match) return { check: 'missing' };
     const presented = digest(match[1]);
     let ok = false;
     for (const d of this.digests) ok = timingSafeEqual(d, presented) || ok;
-    return ok ? 'ok' : 'invalid';
+    return ok ? { check: 'ok', keyId: presented.toString('hex', 0, 6) } : { check: 'invalid' };
   }
 }
 

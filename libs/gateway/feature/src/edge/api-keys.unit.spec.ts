@@ -22,4 +22,13 @@ describe('ApiKeys', () => {
       expect(keys.check('')).toBe('missing');
     });
   });
+
+  describe('identify', () => {
+    it('Given a valid key, Then its id is the first 12 hex digits of its SHA-256; an invalid or missing key has none', () => {
+      const id = require('node:crypto').createHash('sha256').update('sk-second-key-0002').digest('hex').slice(0, 12);
+      expect(keys.identify('Bearer sk-second-key-0002')).toEqual({ check: 'ok', keyId: id });
+      expect(keys.identify('Bearer sk-wrong-key-9999')).toEqual({ check: 'invalid' });
+      expect(keys.identify(undefined)).toEqual({ check: 'missing' });
+    });
+  });
 });

@@ -12,6 +12,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The request presented a valid key (checked in `onRequest`, before its body was read). */
     authenticated: boolean;
+    /** The id of the key it presented (first 12 hex digits of the key's SHA-256), when valid: what per-key settings such as `CP_MEMORY_KEYS` name. */
+    keyId: string | undefined;
   }
 }
 
@@ -56,6 +58,7 @@ export function installEdge(fastify: FastifyInstance, config: GatewayConfig): vo
   const routes = new RouteMethods();
   let closing = false;
   fastify.decorateRequest('authenticated', false);
+  fastify.decorateRequest('keyId', undefined);
   fastify.addHook('onRoute', (route) => routes.add(route.method, route.url ?? route.path));
   fastify.addHook('preClose', (done) => {
     closing = true;
@@ -84,8 +87,9 @@ export function installEdge(fastify: FastifyInstance, config: GatewayConfig): vo
 function refuse(req: FastifyRequest, keys: ApiKeys, routes: RouteMethods, config: GatewayConfig): EdgeAnswer | undefined {
   if (req.url.length > config.CP_GATEWAY_MAX_URL_BYTES) return answer(414, 'url_too_long', `the URL is longer than ${config.CP_GATEWAY_MAX_URL_BYTES} bytes`);
   const path = req.url.split('?', 1)[0];
-  const key = keys.check(req.headers.authorization);
+  const { check: key, keyId } = keys.identify(req.headers.authorization);
   req.authenticated = key === 'ok';
+  req.keyId = keyId;
   if (key === 'invalid') return answer(401, 'invalid_api_key', 'invalid API key');
   if (key === 'missing' && !(OPEN_ROUTES.has(req.routeOptions.url ?? '') && !req.is404)) return answer(401, 'missing_api_key', 'missing bearer API key in the Authorization header');
   if (!req.is404) return undefined;

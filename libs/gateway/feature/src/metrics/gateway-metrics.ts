@@ -33,9 +33,9 @@ export class GatewayMetrics {
   readonly registry = new Registry();
   private readonly requests = new ChildCache(new Histogram({ name: 'cp_gateway_request_duration_seconds', help: 'Chat completion requests by routing route, requested model and HTTP status (its _count is the request rate)', labelNames: ['route', 'model', 'status'], buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120], registers: [this.registry] }));
   private readonly failovers = new ChildCache(new Counter({ name: 'cp_failovers_total', help: 'Requests that went past a failed or skipped candidate, by route and who served them', labelNames: ['route', 'served_by'], registers: [this.registry] }));
-  private readonly repairs = new ChildCache(new Counter({ name: 'cp_repairs_total', help: 'Repairs made to provider answers, by class (from the trail)', labelNames: ['class'], registers: [this.registry] }));
+  private readonly repairs = new ChildCache(new Counter({ name: 'cp_repairs_total', help: 'Repairs made to tool calls, by repair class (from the trail)', labelNames: ['class'], registers: [this.registry] }));
   private readonly shaping = new ChildCache(new Counter({ name: 'cp_shaping_total', help: 'Requests shaped before sending, by level (from the trail)', labelNames: ['level'], registers: [this.registry] }));
-  private readonly memory = new ChildCache(new Counter({ name: 'cp_memory_degradations_total', help: 'Requests served with memory degraded, by reason (from the trail)', labelNames: ['reason'], registers: [this.registry] }));
+  private readonly memory = new ChildCache(new Counter({ name: 'cp_memory_degradations_total', help: 'Requests served with memory degraded, by the layer that failed (from the trail)', labelNames: ['reason'], registers: [this.registry] }));
   private readonly duration = new ChildCache(new Histogram({ name: `${promName(GenAiMetric.operationDuration)}_seconds`, help: 'GenAI operation duration: each provider call', labelNames: [...GENAI_LABELS, promName(GenAi.errorType)], buckets: DURATION_BUCKETS, registers: [this.registry] }));
   private readonly tokens = new ChildCache(new Histogram({ name: promName(GenAiMetric.tokenUsage), help: 'GenAI token usage per provider call, by token type', labelNames: [...GENAI_LABELS, promName(GenAi.tokenType)], buckets: TOKEN_BUCKETS, registers: [this.registry] }));
   private readonly firstChunk = new ChildCache(new Histogram({ name: `${promName(GenAiMetric.timeToFirstChunk)}_seconds`, help: 'Time to the first chunk of a streamed completion, from the request reaching the gateway', labelNames: GENAI_LABELS, buckets: DURATION_BUCKETS, registers: [this.registry] }));
@@ -103,7 +103,7 @@ export class GatewayMetrics {
     const extras = trailExtras(p.trail);
     for (const c of extras.repairs) this.repairs.get(c).inc();
     if (extras.shapingLevel) this.shaping.get(extras.shapingLevel).inc();
-    if (extras.memoryDegraded) this.memory.get(extras.memoryDegraded).inc();
+    for (const reason of extras.memoryDegraded) this.memory.get(reason).inc();
   }
 
   private observeAttempt(a: ProviderAttempt): void {

@@ -17,11 +17,12 @@ describe('GatewayMetrics', () => {
   describe('observe', () => {
     it('given repairs, a shaping level and degraded memory in the trail, then their counters count them', async () => {
       const m = new GatewayMetrics(sources);
-      m.observe(completed({ route: { route: 'simple' }, repairs: [{ class: 'json_fix' }, { class: 'json_fix' }], shaping: { level: 'trimmed' }, memory: { degraded: 'store_down' } }));
+      m.observe(completed({ route: { route: 'simple' }, tools: [{ tool: 't', action: 'repaired', classes: ['json_syntax', 'coerce_types'] }, { tool: 't', action: 'repaired', classes: ['json_syntax'] }, { tool: 't', action: 'called' }], shaping: { level: 'trimmed' }, memory: { status: 'degraded', degraded: ['kb'] } }));
       const text = (await m.scrape()).body;
-      expect(text).toContain('cp_repairs_total{class="json_fix"} 2');
+      expect(text).toContain('cp_repairs_total{class="json_syntax"} 2');
+      expect(text).toContain('cp_repairs_total{class="coerce_types"} 1');
       expect(text).toContain('cp_shaping_total{level="trimmed"} 1');
-      expect(text).toContain('cp_memory_degradations_total{reason="store_down"} 1');
+      expect(text).toContain('cp_memory_degradations_total{reason="kb"} 1');
       expect(text).toContain('cp_gateway_request_duration_seconds_count{route="simple",model="auto",status="200"} 1');
     });
 

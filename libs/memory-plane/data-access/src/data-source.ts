@@ -1,0 +1,25 @@
+import { DataSource } from 'typeorm';
+import { migrateDataSource } from '@cp/shared/event-store';
+import { CreateMemoryPlane1764700000000 } from './migrations/1764700000000-create-memory-plane';
+
+/** The memory plane's migrations, recorded in their own table so the auditor's and ours never mix. */
+export const MEMORY_MIGRATIONS = [CreateMemoryPlane1764700000000];
+const MIGRATIONS_TABLE = 'memory_schema_migrations';
+
+/** `efSearch`: how many HNSW candidates a vector query looks at (recall against speed), set on every connection. */
+export function createMemoryDataSource(url: string, poolSize = 10, efSearch = 100): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url,
+    migrations: MEMORY_MIGRATIONS,
+    migrationsTableName: MIGRATIONS_TABLE,
+    synchronize: false,
+    logging: false,
+    extra: { max: poolSize, options: `-c hnsw.ef_search=${Math.floor(efSearch)}` },
+  });
+}
+
+/** Creates the database if missing and applies the memory plane's pending migrations (see `migrateDataSource`). */
+export async function migrateMemory(url: string): Promise<string[]> {
+  return migrateDataSource(url, createMemoryDataSource(url, 2));
+}

@@ -1,0 +1,5 @@
+export * from './data-source';
+export * from './kb-store';
+export * from './preference-store';
+export * from './status-store';
+export * from './item-store';

@@ -1,0 +1,92 @@
+import { dropIsolation, newIsolation } from '@cp/shared/testing';
+import { createMemoryDataSource, KbStore, MEMORY_MIGRATIONS, migrateMemory, PreferenceStore, StatusStore, type ChunkToStore } from './index';
+
+const vec = (...xs: number[]) => Float32Array.from(xs);
+const chunk = (index: number, text: string, v: Float32Array): ChunkToStore => ({ index, heading: null, text, embedding: v });
+const E = 'test-embedder@1';
+
+describe('KbStore (real Postgres with pgvector)', () => {
+  const iso = newIsolation('kbstore');
+  const ds = createMemoryDataSource(iso.databaseUrl, 4);
+  let kb: KbStore;
+
+  beforeAll(async () => {
+    expect(await migrateMemory(iso.databaseUrl)).toEqual(MEMORY_MIGRATIONS.map((m) => m.name));
+    expect(await migrateMemory(iso.databaseUrl)).toEqual([]);
+    await ds.initialize();
+    kb = new KbStore(ds);
+    await kb.ensureVectorIndex(E, 3);
+  });
+
+  afterAll(async () => {
+    await ds.destroy();
+    await dropIsolation(iso);
+  });
+
+  it('Given the migrations ran, Then the chunks have an HNSW index (cosine) for the embedder and a GIN full-text index', async () => {
+    const idx: { indexdef: string }[] = await ds.query(`SELECT indexdef FROM pg_indexes WHERE tablename = 'memory_chunks'`);
+    expect(idx.map((i) => i.indexdef).join('\n')).toMatch(/USING hnsw \(\(\(embedding\)::vector\(3\)\) vector_cosine_ops\) WHERE \(embedder = 'test-embedder@1'::text\)/);
+    expect(idx.map((i) => i.indexdef).join('\n')).toMatch(/USING gin \(tsv\)/);
+  });
+
+  it('Given a document, When ingested twice with the same content, Then the second is a no-op with the same id', async () => {
+    const input = { title: 'Backups', content: 'pgBackRest runs nightly', source: 'docs/backups.md', mimeType: 'text/markdown' };
+    const first = await kb.ingest(input, E, [chunk(0, 'pgBackRest runs nightly', vec(1, 0, 0))]);
+    const second = await kb.ingest({ ...input, title: 'Another title' }, E, [chunk(0, 'pgBackRest runs nightly', vec(1, 0, 0))]);
+    expect(first.outcome).toBe('created');
+    expect(second).toMatchObject({ outcome: 'unchanged', document: { id: first.document.id, title: 'Backups' } });
+    expect(await ds.query(`SELECT count(*)::int AS n FROM memory_chunks WHERE document_id = $1`, [first.document.id])).toEqual([{ n: 1 }]);
+  });
+
+  it('Given a stored source, When its changed content is ingested, Then its chunks are replaced under the same id', async () => {
+    const input = { title: 'Deploys', content: 'v1', source: 'docs/deploys.md', mimeType: 'text/markdown' };
+    const first = await kb.ingest(input, E, [chunk(0, 'Argo CD deploys', vec(0, 1, 0)), chunk(1, 'rollbacks revert', vec(0, 1, 1))]);
+    const second = await kb.ingest({ ...input, content: 'v2' }, E, [chunk(0, 'Flux deploys now', vec(0, 0, 1))]);
+    expect(second).toMatchObject({ outcome: 'replaced', replacedChunks: 2, document: { id: first.document.id, chunks: 1 } });
+    const texts = await ds.query(`SELECT text FROM memory_chunks WHERE document_id = $1`, [first.document.id]);
+    expect(texts).toEqual([{ text: 'Flux deploys now' }]);
+  });
+
+  it('Given a chunk the database refuses, When ingested, Then nothing of the document is stored', async () => {
+    const before = await kb.list();
+    const bad = [chunk(0, 'fine', vec(1, 1, 0)), chunk(1, 'bad\u0000text', vec(1, 0, 1))];
+    await expect(kb.ingest({ title: 'Broken', content: 'broken doc', source: 'docs/broken.md', mimeType: 'text/plain' }, E, bad)).rejects.toThrow();
+    const after = await kb.list();
+    expect(after.total).toBe(before.total);
+    expect(await ds.query(`SELECT count(*)::int AS n FROM memory_chunks WHERE text = 'fine'`)).toEqual([{ n: 0 }]);
+  });
+
+  it('Given chunks, When searched by vector and by keyword, Then the nearest and the matching chunk come first', async () => {
+    await kb.ingest({ title: 'Errors', content: 'ERR_CACHE_STALE_42 doc', source: null, mimeType: 'text/plain' }, E, [chunk(0, 'ERR_CACHE_STALE_42 means the catalogue cache is stale', vec(0.2, 0.2, 0.9))]);
+    const near = await kb.vectorSearch(E, vec(0, 0, 1), 2);
+    expect(near[0].text).toBe('Flux deploys now');
+    expect(near[0].similarity).toBeCloseTo(1, 5);
+    const kw = await kb.keywordSearch(['catalogue', 'cache'], E, vec(0, 0, 1), 5);
+    expect(kw.map((h) => h.text)).toEqual(['ERR_CACHE_STALE_42 means the catalogue cache is stale']);
+    expect(kw[0].keywordRank).toBeGreaterThan(0);
+    expect(await kb.exactSearch(E, vec(0, 0, 1), 1)).toEqual([near[0].id]);
+  });
+
+  it('Given a document, When deleted, Then its chunks go with it and a second delete finds nothing', async () => {
+    const { documents } = await kb.list();
+    const target = documents.find((d) => d.title === 'Errors')!;
+    expect(await kb.delete(target.id)).toBe(true);
+    expect(await kb.delete(target.id)).toBe(false);
+    expect(await ds.query(`SELECT count(*)::int AS n FROM memory_chunks WHERE document_id = $1`, [target.id])).toEqual([{ n: 0 }]);
+  });
+
+  it('Given preferences on one subject, When a newer one is added, Then the older is superseded and only the newer is active', async () => {
+    const prefs = new PreferenceStore(ds);
+    const old = await prefs.add({ id: '01936f3e-0000-7000-8000-000000000001', subject: 'mysql', statement: 'Never use MySQL', polarity: 'negative', confidence: 0.9, origin: 'api', evidence: null, createdAt: '2026-01-01T00:00:00.000Z' }, []);
+    const fresh = await prefs.add({ id: '01936f3e-0000-7000-8000-000000000002', subject: 'mysql', statement: 'MySQL is fine for reports', polarity: 'positive', confidence: 0.8, origin: 'api', evidence: null, createdAt: '2026-02-01T00:00:00.000Z' }, [old.id]);
+    expect((await prefs.list()).map((p) => p.id)).toEqual([fresh.id]);
+    expect((await prefs.list(true)).find((p) => p.id === old.id)?.supersededBy).toBe(fresh.id);
+  });
+
+  it('Given a status, When replaced, Then only the new items remain in order', async () => {
+    const status = new StatusStore(ds);
+    await status.replace([{ kind: 'note', text: 'old' }]);
+    await status.replace([{ kind: 'priority', text: 'ship v2' }, { kind: 'project', text: 'Apollo' }]);
+    expect((await status.list()).map((s) => [s.kind, s.text])).toEqual([['priority', 'ship v2'], ['project', 'Apollo']]);
+  });
+});

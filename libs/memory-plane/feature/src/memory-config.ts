@@ -1,0 +1,41 @@
+import { DEFAULT_SCORING, LAYERS, type Layer, type ScoringConfig } from '@cp/memory-plane/domain';
+import { z } from 'zod';
+
+const weights = z
+  .string()
+  .regex(/^(\s*(kb|multimodal|status|preferences)\s*=\s*(0|1|0?\.\d+)\s*)(,\s*(kb|multimodal|status|preferences)\s*=\s*(0|1|0?\.\d+)\s*)*$/, 'layer=weight pairs, e.g. kb=1,status=0.7')
+  .transform((s) => Object.fromEntries(s.split(',').map((p) => p.split('=').map((x) => x.trim())).map(([k, v]) => [k, Number(v)])) as Partial<Record<Layer, number>>);
+
+const faults = z
+  .string()
+  .regex(/^((kb|multimodal|status|preferences)=(fail|slow))(,(kb|multimodal|status|preferences)=(fail|slow))*$/, 'layer=fail|slow pairs, e.g. kb=fail')
+  .transform((s) => Object.fromEntries(s.split(',').map((p) => p.split('='))) as Partial<Record<Layer, 'fail' | 'slow'>>);
+
+/** The memory plane's settings (docs/configuration.md, docs/memory.md). */
+export const MemoryConfigSchema = z.object({
+  /** `static` (local, default), `wink-sif` / `wink-mean` / `lex-hash` (the other local candidates), or `openai` (an OpenAI-compatible `/v1/embeddings`). */
+  CP_MEMORY_EMBEDDER: z.enum(['static', 'wink-sif', 'wink-mean', 'lex-hash', 'openai']).default('static'),
+  /** Base URL of the OpenAI-compatible embeddings API (`<url>/v1/embeddings`), for `CP_MEMORY_EMBEDDER=openai`. */
+  CP_MEMORY_EMBEDDINGS_URL: z.url().optional(),
+  CP_MEMORY_EMBEDDINGS_MODEL: z.string().min(1).default('text-embedding-3-small'),
+  /** The embeddings API key (a secret: environment only, never logged). */
+  CP_MEMORY_EMBEDDINGS_API_KEY: z.string().min(1).optional(),
+  /** Each layer's deadline within one query; a layer later than this is named in `degraded`. */
+  CP_MEMORY_LAYER_TIMEOUT_MS: z.coerce.number().int().positive().max(60_000).default(120),
+  /** KB results younger than this keep full freshness; older ones decay (half-life `CP_MEMORY_KB_HALF_LIFE_HOURS`). */
+  CP_MEMORY_KB_FRESH_HOURS: z.coerce.number().positive().default(72),
+  CP_MEMORY_KB_HALF_LIFE_HOURS: z.coerce.number().positive().default(720),
+  /** Layer weights, e.g. `kb=1,multimodal=0.85,status=0.7,preferences=0.6` (missing layers keep their default). */
+  CP_MEMORY_WEIGHTS: weights.optional(),
+  /** Fault switch for tests and drills (off by default): `kb=fail` makes the KB layer fail, `kb=slow` miss its deadline. Also settable at run time by the `cp.memory.rpc.fault.v1` RPC. */
+  CP_MEMORY_FAULTS: faults.optional(),
+  /** HNSW candidates per vector query (`hnsw.ef_search`): recall against speed. */
+  CP_MEMORY_HNSW_EF_SEARCH: z.coerce.number().int().min(10).max(1000).default(100),
+});
+export type MemoryConfig = z.infer<typeof MemoryConfigSchema>;
+
+export function scoringOf(c: MemoryConfig): ScoringConfig {
+  const w = { ...DEFAULT_SCORING.weights };
+  for (const l of LAYERS) if (c.CP_MEMORY_WEIGHTS?.[l] !== undefined) w[l] = c.CP_MEMORY_WEIGHTS[l]!;
+  return { ...DEFAULT_SCORING, weights: w, kbFreshMs: c.CP_MEMORY_KB_FRESH_HOURS * 3_600_000, kbHalfLifeMs: c.CP_MEMORY_KB_HALF_LIFE_HOURS * 3_600_000 };
+}

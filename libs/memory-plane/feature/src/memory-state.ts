@@ -1,0 +1,57 @@
+import type { Embedder } from '@cp/memory-plane/embedding';
+import type { ItemStore, KbStore, MemoryItem, PreferenceStore, StatusItem, StatusStore, StoredPreference } from '@cp/memory-plane/data-access';
+import type { Layer } from '@cp/memory-plane/domain';
+
+/** A small item (preference, status item, remembered file) with its vector, kept in memory. */
+export interface Cached<T> {
+  value: T;
+  text: string;
+  vector: Float32Array;
+}
+
+/**
+ * What the memory plane works with: the stores, the current embedder, the fault switch, and the
+ * small layers (preferences, status, multimodal items) cached in memory with their vectors, so a
+ * query reads them without a database round trip. Each write refreshes its cache.
+ */
+export class MemoryState {
+  preferences: Cached<StoredPreference>[] = [];
+  status: Cached<StatusItem>[] = [];
+  items: Cached<MemoryItem>[] = [];
+  readonly faults = new Map<Layer, 'fail' | 'slow'>();
+
+  constructor(
+    readonly kb: KbStore,
+    readonly prefs: PreferenceStore,
+    readonly statusStore: StatusStore,
+    readonly itemStore: ItemStore,
+    public embedder: Embedder,
+  ) {}
+
+  async refreshPreferences(): Promise<void> {
+    this.preferences = await this.cache(await this.prefs.list(), (p) => p.statement);
+  }
+
+  async refreshStatus(): Promise<void> {
+    this.status = await this.cache(await this.statusStore.list(), (s) => s.text);
+  }
+
+  async refreshItems(): Promise<void> {
+    this.items = await this.cache(await this.itemStore.list(), itemText);
+  }
+
+  async refreshAll(): Promise<void> {
+    await Promise.all([this.refreshPreferences(), this.refreshStatus(), this.refreshItems()]);
+  }
+
+  private async cache<T>(values: T[], text: (v: T) => string): Promise<Cached<T>[]> {
+    const texts = values.map(text);
+    const vectors = texts.length ? await this.embedder.embed(texts) : [];
+    return values.map((value, i) => ({ value, text: texts[i], vector: vectors[i] }));
+  }
+}
+
+/** How a remembered file reads in results: its name, type, size and description when there is one. */
+export function itemText(i: MemoryItem): string {
+  return `${i.filename ?? 'unnamed file'} (${i.mediaType}, ${i.bytes} bytes)${i.description ? `: ${i.description}` : ''}`;
+}
