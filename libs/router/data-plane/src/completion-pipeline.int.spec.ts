@@ -6,7 +6,7 @@ import { CompletionPipeline } from './completion-pipeline';
 import { HttpProviderClient } from './http-provider-client';
 
 const CAPS = '{ tools: true, vision: true, streaming: true, jsonMode: true }';
-const model = (id: string) => `{ id: ${id}, capabilities: ${CAPS}, contextWindow: 1000, maxOutput: 100, pricePerMTok: { input: 1, output: 2 } }`;
+const model = (id: string) => `{ id: ${id}, capabilities: ${CAPS}, contextWindow: 4000, maxOutput: 100, pricePerMTok: { input: 1, output: 2 } }`;
 const registryYaml = `
 version: 1
 providers:
@@ -91,6 +91,23 @@ describe('CompletionPipeline (in-process, against provider-sim)', () => {
     expect(chunks).toHaveLength(1);
     expect(Date.now() - started).toBeLessThan(2000);
     expect(breakers.stateOf('oai/gpt-x')).toMatchObject({ status: 'closed', consecutiveFailures: 0 });
+  });
+
+  it('given a newest turn that no candidate can take even shaped, then it is a 400 context_length_exceeded naming the sizes, and no provider is called', async () => {
+    const messages: ChatCompletionRequest['messages'] = [
+      { role: 'user', content: 'write the file' },
+      { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'write', arguments: JSON.stringify({ text: 'word '.repeat(4000) }) } }] },
+      { role: 'tool', tool_call_id: 'call_1', content: 'ok' },
+    ];
+    const end = await pipeline.complete({ request: { model: 'r', messages }, deadlineAt: Date.now() + 10_000 });
+    expect(end).toMatchObject({ ok: false, error: { status: 400, code: 'context_length_exceeded', type: 'invalid_request_error' } });
+    expect(!end.ok && end.error.message).toMatch(/oai\/gpt-x's maximum context length is 4000 tokens; this request needs at least \d+ tokens/);
+    expect(end.trail.attempts.map((a) => [a.provider, a.outcome, a.errorClass, a.shaping?.level])).toEqual([
+      ['oai', 'skipped', 'context_length_exceeded', 'aggressive'],
+      ['ant', 'skipped', 'context_length_exceeded', 'aggressive'],
+      ['gem', 'skipped', 'context_length_exceeded', 'aggressive'],
+    ]);
+    expect((await Promise.all(['oai', 'ant', 'gem'].map(requests))).reduce((a, b) => a + b, 0)).toBe(0);
   });
 
   it('given an image the anthropic wire cannot carry sent while its breaker waits for a probe, then the answer is a 400 naming the part, no provider is called and the probe slot stays free for the next request', async () => {

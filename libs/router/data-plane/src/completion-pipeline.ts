@@ -1,4 +1,5 @@
 import type { ChatCompletionRequest, DecisionTrail, ProviderAttempt, Usage } from '@cp/shared/contracts';
+import type { ContextLengthExceededError } from '@cp/shaping/domain';
 import { BreakerBook, breakerKey, chooseRoute, findModel, findProvider, InvalidChatRequestError, RouterDomainError, usageCostUsd, type BreakerTransition, type ModelRef, type ModelSpec, type ProviderErrorClassification, type ProviderRegistry, type ResolvedProvider, type RouteDecision } from '@cp/router/domain';
 import { callProvider, prepareCall, type CallOutcome, type PreparedCall } from './provider-call';
 import type { AttemptContext } from './provider-span';
@@ -7,6 +8,7 @@ import type { HttpProviderClient } from './http-provider-client';
 import type { CompletionError, CompletionRequest, CompletionResult, StreamResult } from './completion-result';
 import { beginTools, type PipelineTools } from './pipeline-tools';
 import { completeWithTools, streamWithTools } from './tool-rounds';
+import { shapingTarget, startShaping, tooLongAttempt, tooLongError } from './request-shaping';
 
 type Failure = { ok: false; classification: ProviderErrorClassification; status?: number; message: string };
 type Outcome = { ok: true; usage?: Usage } | Failure;
@@ -104,16 +106,27 @@ export class CompletionPipeline {
     // Retry-After of each rate-limited answer; `null` once a provider answered anything else.
     let retryHints: number[] | null = [];
     const breakers: Record<string, string> = {};
-    const trail = (): DecisionTrail => ({ route, attempts, failover: attempts.some((a) => a.outcome !== 'ok'), breakers });
+    // Candidates the request fits whole go first; each call gets the request shaped for its model.
+    const shaping = startShaping(req.request, route, this.registry);
+    let tooLong: ContextLengthExceededError | undefined;
+    const trail = (): DecisionTrail => ({ route, attempts, failover: attempts.some((a) => a.outcome !== 'ok'), breakers, ...(shaping.order ? { shapingOrder: shaping.order } : {}) });
 
-    for (const ref of route.candidates) {
+    for (const ref of shaping.candidates) {
       if (Date.now() >= req.deadlineAt) break;
       const provider = findProvider(this.registry, ref.provider);
       const model = findModel(this.registry, ref);
       if (!provider || !model) continue;
+      // Shaped before the breaker is asked, like the translation: a request too long for this model never holds its probe slot.
+      const shaped = await shaping.shaper.shapeFor(shapingTarget(provider, model));
+      if (!shaped.ok) {
+        tooLong ??= shaped.error;
+        attempts.push(tooLongAttempt(ref, shaped.error, shaped.record));
+        continue;
+      }
       let prepared: PreparedCall;
       try {
-        prepared = prepareCall(provider, model, kind.forWire(req.request, provider.wire), kind.stream);
+        prepared = prepareCall(provider, model, kind.forWire(shaped.request, provider.wire), kind.stream);
+        prepared.shaping = shaped.record;
       } catch (err) {
         if (!(err instanceof InvalidChatRequestError)) throw err;
         attempts.push({ provider: ref.provider, model: ref.model, outcome: 'error', errorClass: 'client', message: err.message, latencyMs: 0 });
@@ -163,6 +176,8 @@ export class CompletionPipeline {
       }
     }
     // Each attempt with its class and what went wrong (our message, or the provider's, already cut and redacted).
+    // Nothing failed but the fit: the client must shorten the request, and no other provider would help.
+    if (tooLong && !attempts.some((a) => a.outcome === 'error')) return { kind: 'failed', error: tooLongError(tooLong), trail: trail() };
     const tried = attempts.map((a) => `${a.provider}/${a.model} (${a.errorClass ?? a.outcome}${a.message ? `: ${a.message}` : ''})`).join(', ');
     const retryAfter = retryAfterSeconds(retryHints);
     return { kind: 'failed', error: { status: 503, code: 'ROUTER.NO_HEALTHY_PROVIDER', type: 'service_unavailable', message: `no provider could serve the request; tried: ${tried || 'none'}`, ...(retryAfter === undefined ? {} : { retryAfterSeconds: retryAfter }) }, trail: trail() };
@@ -183,8 +198,12 @@ function retryAfterSeconds(hints: number[] | null): number | undefined {
   return Math.max(0, Math.ceil(Math.min(...hints) / 1000));
 }
 
-function clampOf(prepared: PreparedCall): Pick<ProviderAttempt, 'maxTokensClamped'> {
-  return prepared.clamped ? { maxTokensClamped: prepared.clamped } : {};
+/** What the attempt records about how the request was prepared: a clamped token limit, the shaping record. */
+function clampOf(prepared: PreparedCall): Pick<ProviderAttempt, 'maxTokensClamped' | 'shaping'> {
+  const noted: Pick<ProviderAttempt, 'maxTokensClamped' | 'shaping'> = {};
+  if (prepared.clamped) noted.maxTokensClamped = prepared.clamped;
+  if (prepared.shaping) noted.shaping = prepared.shaping;
+  return noted;
 }
 
 function ms(started: number): number {

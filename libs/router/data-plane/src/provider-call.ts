@@ -1,4 +1,4 @@
-import type { ChatCompletionRequest, ChatCompletionResponse } from '@cp/shared/contracts';
+import type { ChatCompletionRequest, ChatCompletionResponse, ShapingRecord } from '@cp/shared/contracts';
 import { adapterFor, classifyProviderError, RouterDomainError, withinOutputLimit, type MaxTokensClamp, parseRetryAfter, providerErrorDetail, type ModelSpec, type ProviderErrorClassification, type ProviderFailure, type ResolvedProvider, type WireAdapter, type WireHttpRequest } from '@cp/router/domain';
 import { HttpProviderClient, ProviderTransportError } from './http-provider-client';
 import { annotated, attemptAttributes, type AttemptContext } from './provider-span';
@@ -13,6 +13,8 @@ export interface PreparedCall {
   built: WireHttpRequest;
   /** The client's token limit was above the model's and was lowered to it (recorded in the attempt). */
   clamped?: MaxTokensClamp;
+  /** What request shaping did for this candidate (recorded in the attempt). */
+  shaping?: ShapingRecord;
 }
 
 /**

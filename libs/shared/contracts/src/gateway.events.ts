@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineEvent } from './envelope';
 import { Usage } from './openai/chat';
+import { ShapingOrder, ShapingRecord } from './shaping-trail';
 
 /** Costs in the ledger are rounded to the nano-dollar, so sums carry no float noise. */
 export function roundUsd(usd: number): number {
@@ -21,6 +22,8 @@ export const ProviderAttempt = z.object({
   costUsd: z.number().nonnegative().optional(),
   /** The client's token limit was above the model's `maxOutput`: what it asked and what was sent. */
   maxTokensClamped: z.object({ field: z.string(), requested: z.number().int(), sent: z.number().int() }).optional(),
+  /** What request shaping did for this candidate (docs/shaping.md). */
+  shaping: ShapingRecord.optional(),
 });
 export type ProviderAttempt = z.infer<typeof ProviderAttempt>;
 
@@ -34,6 +37,8 @@ export const DecisionTrail = z
     attempts: z.array(ProviderAttempt),
     failover: z.boolean(),
     breakers: z.record(z.string(), z.string()).optional(),
+    /** Candidates moved ahead because the request fits them whole (docs/shaping.md). */
+    shapingOrder: ShapingOrder.optional(),
   })
   .loose();
 export type DecisionTrail = z.infer<typeof DecisionTrail>;

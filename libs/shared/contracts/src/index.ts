@@ -2,6 +2,7 @@ export * from './openai/chat';
 export * from './envelope';
 export * from './rpc';
 export * from './services';
+export * from './shaping-trail';
 export * from './gateway.events';
 export * from './router-catalog.rpc';
 export * from './auditor.rpc';

@@ -69,5 +69,6 @@ export function parseProviderRegistry(yamlText: string, env: Record<string, stri
     routes: Object.fromEntries(Object.entries(file.routes).map(([name, chain]) => [name, toRefs(chain)])),
     defaults: file.defaults,
     classifier: file.classifier,
+    shaping: file.shaping,
   };
 }

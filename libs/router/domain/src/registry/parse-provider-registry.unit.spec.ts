@@ -67,10 +67,19 @@ describe('parseProviderRegistry', () => {
       const registry = parseProviderRegistry(text, {}, SIM_URL);
       expect(registry.providers.map((p) => p.id)).toEqual(['qwen', 'openai', 'gemini', 'claude', 'kimi', 'minimax', 'glm', 'local']);
       expect(Object.keys(registry.routes)).toEqual(['fast', 'full', 'vision']);
+      expect(registry.shaping).toMatchObject({ enabled: true, thresholds: { moderate: 0.7, aggressive: 0.85 } });
     });
   });
 
   describe('validation', () => {
+    it('Given a shaping section with a misspelt key and thresholds in the wrong order, When parsed, Then the errors name both paths', () => {
+      const yaml = `${TEST_REGISTRY_YAML}\nshaping:\n  thresholds: { moderate: 0.9, aggressive: 0.8 }\n  marginTokenz: 5\n`;
+      expect(issuesOf(yaml)).toEqual([
+        expect.objectContaining({ path: 'shaping', message: expect.stringContaining('marginTokenz') }),
+        expect.objectContaining({ path: 'shaping.thresholds', message: 'thresholds.moderate must be below thresholds.aggressive' }),
+      ]);
+    });
+
     it('Given a model with a string contextWindow, When parsed, Then the error names providers[0].models[1].contextWindow', () => {
       const yaml = TEST_REGISTRY_YAML.replace('contextWindow: 131072, maxOutput: 16384', 'contextWindow: "big", maxOutput: 16384');
       expect(issuesOf(yaml).map((i) => i.path)).toEqual(['providers[0].models[1].contextWindow']);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ShapingConfigSchema } from '@cp/shaping/domain';
 import { ClassifierConfigSchema } from '../routing/classifier-config';
 
 export const WIRES = ['openai', 'anthropic', 'gemini'] as const;
@@ -59,5 +60,7 @@ export const RegistryFileSchema = z.strictObject({
   routes: z.record(RouteNameSchema, z.array(ModelRefStringSchema).min(1)),
   defaults: z.strictObject({ simple: z.string(), complex: z.string(), vision: z.string() }),
   classifier: ClassifierConfigSchema.prefault({}),
+  /** Request shaping per candidate (docs/shaping.md); every key optional. */
+  shaping: ShapingConfigSchema.prefault({}),
 });
 export type RegistryFile = z.infer<typeof RegistryFileSchema>;

@@ -1,3 +1,4 @@
+import type { ShapingConfig } from '@cp/shaping/domain';
 import type { ClassifierConfig } from '../routing/classifier-config';
 import type { ModelSpec, ProviderTimeouts, Wire } from './registry.schema';
 
@@ -41,6 +42,8 @@ export interface ProviderRegistry {
   routes: Record<string, ModelRef[]>;
   defaults: RouteDefaults;
   classifier: ClassifierConfig;
+  /** Request shaping; absent in hand-built registries, which then use the defaults. */
+  shaping?: ShapingConfig;
 }
 
 export function formatModelRef(ref: ModelRef): string {
