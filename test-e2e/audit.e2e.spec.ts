@@ -64,7 +64,7 @@ describe('audit: signed checkpoints, verification, explain and replay', () => {
     expect(explained.stdout).toMatch(/2\. gemini\/gemini-2\.5-pro {2}ok/);
     expect(explained.stdout).toContain('failover: yes, past qwen/qwen3-235b-a22b (server)');
     expect(explained.stdout).toContain('served by: gemini/gemini-2.5-pro');
-    expect(explained.stdout).toContain('shaping: none recorded');
+    expect(explained.stdout).toContain('repairs: none recorded');
 
     // Three failures opened qwen's breaker: the same request now would skip it.
     await ledgerEvent(e2e.db, ids[2]);

@@ -10,7 +10,8 @@ function attemptLine(a: ProviderAttempt, i: number): string {
   if (a.outcome === 'skipped') return `${head}  (${a.errorClass ?? 'skipped'}: no call made)`;
   if (a.outcome === 'error') return `${head}  ${a.errorClass ?? 'error'}${a.status ? ` (HTTP ${a.status})` : ''} after ${ms(a.latencyMs)}${a.message ? `: ${a.message}` : ''}`;
   const usage = a.usage ? `  ${a.usage.prompt_tokens} in / ${a.usage.completion_tokens} out tokens` : '';
-  return `${head}  ${ms(a.latencyMs)}${usage}${a.costUsd !== undefined ? `  $${a.costUsd}` : ''}`;
+  const shaped = a.shaping && a.shaping.level !== 'none' ? `  shaped ${a.shaping.level} (${a.shaping.tokensBefore} → ${a.shaping.tokensAfter ?? '?'} tokens)` : '';
+  return `${head}  ${ms(a.latencyMs)}${usage}${shaped}${a.costUsd !== undefined ? `  $${a.costUsd}` : ''}`;
 }
 
 /** The sections a later concern adds to the trail (shaping, repairs, memory): shown as recorded, or said to be absent. */
@@ -52,7 +53,8 @@ export function explainRequest(event: { correlationId: string; occurredAt: strin
   lines.push(p.costUsd !== undefined ? `cost: $${String(p.costUsd)}` : 'cost: none recorded');
   const tools = Array.isArray(trail?.tools) ? (trail.tools as Json[]) : [];
   const repairs = tools.filter((e) => e.action === 'repaired').map((e) => `${String(e.tool)}: ${Array.isArray(e.classes) ? e.classes.join(', ') : '?'}`);
-  lines.push(extraSection('shaping', trail?.shaping), extraSection('repairs', repairs.length > 0 ? repairs.join('; ') : undefined), extraSection('tools', tools.length > 0 ? tools.map((e) => `${String(e.tool)} ${String(e.action)}`).join(', ') : undefined), extraSection('memory', trail?.memory));
+  const shapedAttempts = attempts.filter((a) => a.shaping).map((a) => `${a.provider}/${a.model} ${a.shaping!.level}`);
+  lines.push(extraSection('shaping', shapedAttempts.length > 0 ? shapedAttempts.join(', ') : undefined), extraSection('repairs', repairs.length > 0 ? repairs.join('; ') : undefined), extraSection('tools', tools.length > 0 ? tools.map((e) => `${String(e.tool)} ${String(e.action)}`).join(', ') : undefined), extraSection('memory', trail?.memory));
   const error = obj(p.error);
   if (error) lines.push(`error: ${String(error.code)}: ${String(error.message)}`);
   return lines.join('\n') + '\n';

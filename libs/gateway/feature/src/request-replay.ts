@@ -26,10 +26,10 @@ export interface ReplayReport {
 
 /**
  * The route choice of a stored request made again against the current registry and breakers, with
- * no provider called; what would differ now. Shaping is not replayed: it is not in this version.
+ * no provider called; what would differ now. Shaping is not replayed: it needs the messages, which the ledger does not keep.
  */
 export function replayRequest(requestId: string, payload: unknown, registry: ProviderRegistry, breakers: Record<string, string>): ReplayReport {
-  const notes = ['shaping is not replayed: no shaping is recorded by this version', 'the prompt is not in the ledger: the recorded classification is reused'];
+  const notes = ['the prompt is not in the ledger: the recorded classification is reused, and shaping (which needs the messages) is not replayed'];
   const parsed = Recorded.safeParse(payload);
   const recorded = parsed.success ? parsed.data.trail?.route : undefined;
   if (!recorded) return { requestId, recorded: null, now: null, differences: [], notes: ['the ledger event has no route decision (the request failed before routing)', ...notes] };

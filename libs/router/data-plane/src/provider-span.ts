@@ -11,10 +11,12 @@ export interface AttemptContext {
   /** The call comes after a failed or skipped candidate. */
   failover: boolean;
   requestId?: string;
+  /** What request shaping did to this candidate's request (`none`, `moderate`, `aggressive`). */
+  shapingLevel?: string;
 }
 
 export function attemptAttributes(a: AttemptContext): Record<string, string | number | boolean> {
-  return { [CpAttr.attempt]: a.attempt, [CpAttr.breakerState]: a.breakerState, [CpAttr.failover]: a.failover, ...(a.requestId ? { [CpAttr.requestId]: a.requestId } : {}) };
+  return { [CpAttr.attempt]: a.attempt, [CpAttr.breakerState]: a.breakerState, [CpAttr.failover]: a.failover, ...(a.requestId ? { [CpAttr.requestId]: a.requestId } : {}), ...(a.shapingLevel ? { [CpAttr.shapingLevel]: a.shapingLevel } : {}) };
 }
 
 /**

@@ -34,7 +34,7 @@ export class GatewayMetrics {
   private readonly requests = new ChildCache(new Histogram({ name: 'cp_gateway_request_duration_seconds', help: 'Chat completion requests by routing route, requested model and HTTP status (its _count is the request rate)', labelNames: ['route', 'model', 'status'], buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120], registers: [this.registry] }));
   private readonly failovers = new ChildCache(new Counter({ name: 'cp_failovers_total', help: 'Requests that went past a failed or skipped candidate, by route and who served them', labelNames: ['route', 'served_by'], registers: [this.registry] }));
   private readonly repairs = new ChildCache(new Counter({ name: 'cp_repairs_total', help: 'Repairs made to tool calls, by repair class (from the trail)', labelNames: ['class'], registers: [this.registry] }));
-  private readonly shaping = new ChildCache(new Counter({ name: 'cp_shaping_total', help: 'Requests shaped before sending, by level (from the trail)', labelNames: ['level'], registers: [this.registry] }));
+  private readonly shaping = new ChildCache(new Counter({ name: 'cp_shaping_total', help: 'Provider calls by the shaping level of their request (from the attempts in the trail)', labelNames: ['level'], registers: [this.registry] }));
   private readonly memory = new ChildCache(new Counter({ name: 'cp_memory_degradations_total', help: 'Requests served with memory degraded, by the layer that failed (from the trail)', labelNames: ['reason'], registers: [this.registry] }));
   private readonly duration = new ChildCache(new Histogram({ name: `${promName(GenAiMetric.operationDuration)}_seconds`, help: 'GenAI operation duration: each provider call', labelNames: [...GENAI_LABELS, promName(GenAi.errorType)], buckets: DURATION_BUCKETS, registers: [this.registry] }));
   private readonly tokens = new ChildCache(new Histogram({ name: promName(GenAiMetric.tokenUsage), help: 'GenAI token usage per provider call, by token type', labelNames: [...GENAI_LABELS, promName(GenAi.tokenType)], buckets: TOKEN_BUCKETS, registers: [this.registry] }));
@@ -102,12 +102,12 @@ export class GatewayMetrics {
     if (p.stream && p.timings.firstChunkMs !== undefined && p.provider) this.firstChunk.get('chat', p.provider, p.providerModel ?? '', p.providerModel ?? '').observe(p.timings.firstChunkMs / 1000);
     const extras = trailExtras(p.trail);
     for (const c of extras.repairs) this.repairs.get(c).inc();
-    if (extras.shapingLevel) this.shaping.get(extras.shapingLevel).inc();
     for (const reason of extras.memoryDegraded) this.memory.get(reason).inc();
   }
 
   private observeAttempt(a: ProviderAttempt): void {
     if (a.outcome === 'skipped') return;
+    if (a.shaping) this.shaping.get(a.shaping.level).inc();
     const ok = a.outcome === 'ok';
     this.duration.get('chat', a.provider, a.model, ok ? a.model : '', ok ? '' : (a.errorClass ?? 'error')).observe(a.latencyMs / 1000);
     if (!a.usage) return;

@@ -15,13 +15,13 @@ const completed = (trail: Record<string, unknown>, model = 'auto') => ({
 
 describe('GatewayMetrics', () => {
   describe('observe', () => {
-    it('given repairs, a shaping level and degraded memory in the trail, then their counters count them', async () => {
+    it('given tool repairs, a shaped attempt and degraded memory in the trail, then their counters count them', async () => {
       const m = new GatewayMetrics(sources);
-      m.observe(completed({ route: { route: 'simple' }, tools: [{ tool: 't', action: 'repaired', classes: ['json_syntax', 'coerce_types'] }, { tool: 't', action: 'repaired', classes: ['json_syntax'] }, { tool: 't', action: 'called' }], shaping: { level: 'trimmed' }, memory: { status: 'degraded', degraded: ['kb'] } }));
+      m.observe(completed({ route: { route: 'simple' }, tools: [{ tool: 't', action: 'repaired', classes: ['json_syntax', 'coerce_types'] }, { tool: 't', action: 'repaired', classes: ['json_syntax'] }, { tool: 't', action: 'called' }], attempts: [{ provider: 'gemini', model: 'g', outcome: 'ok', latencyMs: 10, shaping: { level: 'moderate', check: 'counted', tokenizer: 'o200k', exact: false, budgetTokens: 100, contextWindow: 200, outputTokens: 50, marginTokens: 10, tokensBefore: 150 } }], memory: { status: 'degraded', degraded: ['kb'] } }));
       const text = (await m.scrape()).body;
       expect(text).toContain('cp_repairs_total{class="json_syntax"} 2');
       expect(text).toContain('cp_repairs_total{class="coerce_types"} 1');
-      expect(text).toContain('cp_shaping_total{level="trimmed"} 1');
+      expect(text).toContain('cp_shaping_total{level="moderate"} 1');
       expect(text).toContain('cp_memory_degradations_total{reason="kb"} 1');
       expect(text).toContain('cp_gateway_request_duration_seconds_count{route="simple",model="auto",status="200"} 1');
     });
