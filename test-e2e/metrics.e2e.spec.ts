@@ -78,8 +78,9 @@ describe('metrics and traces: /metrics in the Prometheus text format, GenAI attr
     expect(samples(m.get('cp_event_publish_backlog'), { state: 'buffered' })).toHaveLength(1);
     expect(Number(m.get('cp_auditor_lag_messages')?.metrics[0].value)).toBeGreaterThanOrEqual(0);
     expect(m.get('cp_auditor_answering')?.metrics[0].value).toBe('1');
-    // Fed from the trail (tool repairs, shaping, memory); these requests had none: declared, with no samples.
-    for (const name of ['cp_repairs_total', 'cp_shaping_total', 'cp_memory_degradations_total']) expect(m.get(name)?.metrics).toEqual([]);
+    // Fed from the trail: each of the three provider calls had a request that fit (shaping level none); no tool repairs, no memory.
+    expect(samples(m.get('cp_shaping_total'), { level: 'none' }).map((s) => s.value)).toEqual(['3']);
+    for (const name of ['cp_repairs_total', 'cp_memory_degradations_total']) expect(m.get(name)?.metrics).toEqual([]);
   });
 
   it('given the failed-over request, then its provider-call spans carry the GenAI attributes, the attempt, the breaker state seen and the failover', async () => {
