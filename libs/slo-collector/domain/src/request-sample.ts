@@ -20,10 +20,6 @@ export interface RequestSample {
   spend: { provider: string; model: string; usd: number }[];
 }
 
-const TOOL_OK = new Set(['ok', 'valid', 'passed', 'repaired', 'self-corrected', 'self_corrected', 'executed', 'succeeded', 'success']);
-const TOOL_FAILED = new Set(['failed', 'unrepairable', 'blocked', 'error', 'rejected']);
-const NOT_SHAPED = new Set(['none', 'off', 'no', 'ok']);
-
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** The route the pipeline chose (`trail.route.route`), `unrouted` when it chose none. */
@@ -37,11 +33,12 @@ function clientsFault(status: number): boolean {
   return status >= 400 && status < 500 && status !== 408 && status !== 429;
 }
 
-/** Shaped when the trail names a shaping level other than none. */
-function shaped(trail: Record<string, unknown>): boolean {
-  const s = trail.shaping;
-  if (typeof s === 'string') return !NOT_SHAPED.has(s);
-  if (isRecord(s)) return typeof s.level === 'string' && !NOT_SHAPED.has(s.level);
+/** Shaped when the attempt that served the request carries a shaping record (docs/shaping.md) with a level other than none. */
+function shaped(attempts: readonly unknown[]): boolean {
+  for (const a of attempts) {
+    if (!isRecord(a) || a.outcome !== 'ok' || !isRecord(a.shaping)) continue;
+    return typeof a.shaping.level === 'string' && a.shaping.level !== 'none';
+  }
   return false;
 }
 
@@ -53,22 +50,26 @@ function memoryDegraded(trail: Record<string, unknown>): boolean {
   return m.degraded === true || (Array.isArray(m.degraded) && m.degraded.length > 0) || m.status === 'degraded';
 }
 
-/** Tool calls the trail reviewed: `trail.tools` entries (or `trail.toolCalls`), judged by their `outcome` / `status` / `action`. */
+/**
+ * The model's tool calls as the tool governance judged them (`trail.tools`, docs/tools.md): every
+ * call is one `called` entry; a `blocked` (a tool that was not offered) or `invalid` (not
+ * repairable) entry makes it a failure, and so does a local tool whose run failed. Repaired calls
+ * reached the agent valid, so they count as successes, and are listed with their classes.
+ */
 function toolCounts(trail: Record<string, unknown>): { ok: number; failed: number; repairs: string[] } {
-  const list = Array.isArray(trail.tools) ? trail.tools : Array.isArray(trail.toolCalls) ? trail.toolCalls : [];
-  let ok = 0;
+  const list = Array.isArray(trail.tools) ? trail.tools : [];
+  let calls = 0;
   let failed = 0;
   const repairs: string[] = [];
   for (const entry of list.slice(0, 1000)) {
-    if (!isRecord(entry)) continue;
-    const verdict = [entry.outcome, entry.status, entry.action].find((v): v is string => typeof v === 'string');
-    if (verdict === undefined) continue;
-    if (TOOL_OK.has(verdict)) ok++;
-    else if (TOOL_FAILED.has(verdict)) failed++;
-    if (verdict === 'repaired') repairs.push(`${typeof entry.name === 'string' ? entry.name : 'tool'}: ${typeof entry.class === 'string' ? entry.class : Array.isArray(entry.classes) ? entry.classes.join(',') : 'repaired'}`);
+    if (!isRecord(entry) || typeof entry.action !== 'string') continue;
+    const tool = typeof entry.tool === 'string' ? entry.tool.slice(0, 64) : 'tool';
+    if (entry.action === 'called') calls++;
+    else if (entry.action === 'blocked' || entry.action === 'invalid' || (entry.action === 'local_run' && entry.ok === false)) failed++;
+    else if (entry.action === 'repaired') repairs.push(`${tool}: ${Array.isArray(entry.classes) ? entry.classes.join(',') : 'repaired'}`);
   }
-  if (Array.isArray(trail.repairs)) for (const r of trail.repairs.slice(0, 100)) repairs.push(isRecord(r) ? `${String(r.tool ?? r.name ?? 'tool')}: ${String(r.class ?? 'repaired')}` : String(r));
-  return { ok, failed, repairs };
+  failed = Math.min(failed, calls);
+  return { ok: calls - failed, failed, repairs };
 }
 
 /**
@@ -92,7 +93,7 @@ export function sampleOf(p: Completed, occurredAt: number): RequestSample {
     latencyMs: Math.max(0, p.timings.totalMs),
     timedOut,
     served,
-    degraded: served && (failover || shaped(extra) || memoryDegraded(extra)),
+    degraded: served && (failover || shaped(attempts) || memoryDegraded(extra)),
     failover,
     toolOk: tools.ok,
     toolFailed: tools.failed,

@@ -20,7 +20,7 @@ describe('sampleOf', () => {
 
   it.each([
     ['a fallback served it', { failover: true, attempts: [{ provider: 'qwen', model: 'q', outcome: 'skipped', errorClass: 'breaker_open', latencyMs: 0 }, { provider: 'gemini', model: 'g', outcome: 'ok', latencyMs: 5 }] }],
-    ['it was shaped', { shaping: { level: 'moderate' } }],
+    ['it was shaped', { attempts: [{ provider: 'qwen', model: 'q', outcome: 'ok', latencyMs: 100, shaping: { level: 'moderate' } }] }],
     ['memory was degraded (string)', { memory: 'degraded' }],
     ['memory was degraded (layers)', { memory: { degraded: ['kb'] } }],
   ])('given %s, then it is degraded', (_, extra) => {
@@ -28,7 +28,7 @@ describe('sampleOf', () => {
   });
 
   it('given shaping level none, then it is not degraded', () => {
-    expect(sampleOf(withTrail({ shaping: { level: 'none' } }), 0).degraded).toBe(false);
+    expect(sampleOf(withTrail({ attempts: [{ provider: 'qwen', model: 'q', outcome: 'ok', latencyMs: 100, shaping: { level: 'none' } }] }), 0).degraded).toBe(false);
   });
 
   it('given a provider call that timed out, then the request counts as timed out', () => {
@@ -36,9 +36,20 @@ describe('sampleOf', () => {
     expect(s).toMatchObject({ timedOut: true, degraded: true });
   });
 
-  it('given tool entries in the trail, then ok and repaired ones succeed, blocked and unrepairable ones fail, and repairs are listed', () => {
-    const s = sampleOf(withTrail({ tools: [{ name: 'read', outcome: 'ok' }, { name: 'write', outcome: 'repaired', class: 'alias' }, { name: 'rm', action: 'blocked' }, { name: 'x', status: 'unrepairable' }, { name: 'y', outcome: 'removed' }] }), 0);
-    expect(s).toMatchObject({ toolOk: 2, toolFailed: 2, repairs: ['write: alias'] });
+  it('given the tool trail, then valid and repaired calls succeed, blocked, invalid and failed local runs fail, and repairs are listed', () => {
+    const tools = [
+      { tool: 'read', action: 'called', round: 0 },
+      { tool: 'write', action: 'called', round: 0 },
+      { tool: 'write', action: 'repaired', classes: ['param_names'], before: '{}', after: '{}', round: 0 },
+      { tool: 'ghost', action: 'called', round: 0 },
+      { tool: 'ghost', action: 'blocked', reason: 'not_offered', round: 0 },
+      { tool: 'exec', action: 'called', round: 0 },
+      { tool: 'exec', action: 'invalid', violations: ['x'], round: 0 },
+      { tool: 'data_clean', action: 'called', round: 1 },
+      { tool: 'data_clean', action: 'local_run', ok: false, ms: 3 },
+      { tool: 'y', action: 'removed', reason: 'denied' },
+    ];
+    expect(sampleOf(withTrail({ tools }), 0)).toMatchObject({ toolOk: 2, toolFailed: 3, repairs: ['write: param_names'] });
   });
 
   it('given a client error or an abandoned request, then it is not eligible', () => {

@@ -48,7 +48,7 @@ export class LocalToolExecutor {
       const reply = await this.rt.bus.request(MemoryQuery, { query, layers: ['kb'], limit: topK }, timeoutMs);
       if ('error' in reply) return unavailable(reply.error.message);
       if (reply.degraded.includes('kb')) return unavailable('the knowledge-base layer did not answer in time');
-      return result({ results: reply.results.map((r) => ({ text: r.text, score: r.score, source: r.provenance.map((p) => p.source ?? p.title ?? p.id) })) }, false);
+      return result({ results: reply.results.map((r) => ({ text: r.text, score: r.score, source: r.provenance.map((p) => p.origin ?? p.title ?? p.id) })) }, false);
     } catch (err) {
       return unavailable(err instanceof Error ? err.message : 'no answer');
     }

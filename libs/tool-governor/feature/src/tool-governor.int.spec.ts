@@ -70,7 +70,7 @@ describe('tool-governor over NATS', () => {
       const asked: unknown[] = [];
       memory.serve(MemoryQuery, (req) => {
         asked.push(req);
-        const provenance = [{ layer: 'kb' as const, id: 'c1', source: 'kb/refunds.md', updatedAt: new Date(0).toISOString() }];
+        const provenance = [{ layer: 'kb' as const, id: 'c1', source: 'sha256:ab', origin: 'kb/refunds.md', updatedAt: new Date(0).toISOString() }];
         return { results: [{ layer: 'kb' as const, id: 'c1', text: `about ${req.query}`, score: 0.9, confidence: 0.9, provenance }], conflicts: [], degraded: [], tookMs: 1 };
       }, 'memory-plane');
       await memory.ready();
