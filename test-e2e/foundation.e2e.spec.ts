@@ -17,6 +17,7 @@ interface Verify {
   count: number;
   headHash: string | null;
   firstBrokenPosition: number | null;
+  problem?: { kind: string; position: number };
 }
 
 const GATEWAY_BODY_LIMIT = 16 * 1024 * 1024;
@@ -28,8 +29,8 @@ describe('foundation: the six services end to end', () => {
   let db: Client;
   let stop: (() => Promise<void>) | undefined;
 
-  const verify = async (): Promise<Verify> => {
-    const res = await fetch(`${stack.gatewayUrl}/v1/audit/verify`, { headers: { authorization: `Bearer ${stack.apiKey}` } });
+  const verify = async (full = false): Promise<Verify> => {
+    const res = await fetch(`${stack.gatewayUrl}/v1/audit/verify${full ? '?full=true' : ''}`, { headers: { authorization: `Bearer ${stack.apiKey}` } });
     expect(res.status).toBe(200);
     return (await res.json()) as Verify;
   };
@@ -199,7 +200,7 @@ describe('foundation: the six services end to end', () => {
     expect(JSON.parse((await run('audit', 'verify')).stdout)).toMatchObject({ ok: true });
   });
 
-  it('given a stored row is changed by hand, then verify answers ok false and names that position', async () => {
+  it('given a stored row is changed by hand, then a full verify answers ok false and names that position and event_edited', async () => {
     const ok = await verify();
     expect(ok.ok).toBe(true);
     const target = Math.max(1, Math.floor(ok.count / 2));
@@ -207,7 +208,8 @@ describe('foundation: the six services end to end', () => {
     await db.query('ALTER TABLE events DISABLE TRIGGER events_append_only');
     await db.query(`UPDATE events SET payload = jsonb_set(payload, '{status}', '418') WHERE position = $1`, [target]);
     await db.query('ALTER TABLE events ENABLE TRIGGER events_append_only');
-    const broken = await verify();
-    expect(broken).toMatchObject({ ok: false, firstBrokenPosition: target });
+    // An ordinary verify starts from its last verified position; an edit behind it needs the full one.
+    const broken = await verify(true);
+    expect(broken).toMatchObject({ ok: false, firstBrokenPosition: target, problem: { kind: 'event_edited', position: target } });
   });
 });

@@ -20,6 +20,17 @@ if [ -z "${CP_GATEWAY_KEYS:-}" ]; then
   CP_GATEWAY_KEYS="$(cat "$RUN/gateway.key")"
 fi
 export CP_GATEWAY_KEYS
+# The auditor signs checkpoints of the hash chain with an Ed25519 key (docs/audit.md); cpctl checks
+# them with .run/audit-public.key. Both base64 DER, one line each (a supervisor value has no newlines).
+if [ -z "${CP_AUDIT_SIGNING_KEY:-}" ]; then
+  [ -f "$RUN/audit-signing.key" ] || ( umask 077; node -e '
+    const { generateKeyPairSync } = require("node:crypto"); const { writeFileSync } = require("node:fs");
+    const { privateKey, publicKey } = generateKeyPairSync("ed25519");
+    writeFileSync(process.argv[1] + "/audit-signing.key", privateKey.export({ format: "der", type: "pkcs8" }).toString("base64") + "\n");
+    writeFileSync(process.argv[1] + "/audit-public.key", publicKey.export({ format: "der", type: "spki" }).toString("base64") + "\n", { mode: 0o644 });' "$RUN" )
+  CP_AUDIT_SIGNING_KEY="$(cat "$RUN/audit-signing.key")"
+fi
+export CP_AUDIT_SIGNING_KEY CP_AUDIT_CHECKPOINT_DIR="${CP_AUDIT_CHECKPOINT_DIR:-$RUN/audit-checkpoints}"
 export CP_GATEWAY_HOST="${CP_GATEWAY_HOST:-127.0.0.1}" CP_GATEWAY_PORT="${CP_GATEWAY_PORT:-8080}"
 export CP_SIM_PORT="${CP_SIM_PORT:-9900}" CP_PROVIDER_SIM_URL="${CP_PROVIDER_SIM_URL:-http://127.0.0.1:${CP_SIM_PORT:-9900}}"
 export CP_DATABASE_URL="${CP_DATABASE_URL:-postgresql://postgres:postgres@127.0.0.1:5432/control_plane}"

@@ -28,7 +28,14 @@ export interface E2e {
 
 /** Starts a stack with these options, then the client and the database connection; on a failed connect the stack is stopped again. */
 export async function startE2e(options: StackOptions): Promise<E2e> {
-  const stack = await new Stack(options).start();
+  const stack = new Stack(options);
+  try {
+    await stack.start();
+  } catch (err) {
+    // A stack that never got healthy (a loaded machine) must not outlive the test run.
+    await stack.stop();
+    throw err;
+  }
   const client = new OpenAI({ baseURL: `${stack.gatewayUrl}/v1`, apiKey: stack.apiKey, maxRetries: 0 });
   const db = new Client({ connectionString: stack.iso.databaseUrl });
   try {

@@ -5,6 +5,9 @@ import { CliConfigSchema, loadConfig } from '@cp/shared/config';
 import { CAPABILITY_NAMES, JobView, MatrixEntry, SLO_NAMES, SloReport, type SloName } from '@cp/shared/contracts';
 import { sparkline } from '@cp/slo-collector/domain';
 import { z } from 'zod';
+import { registerAuditChain } from './audit-commands';
+import { registerLedger } from './ledger-commands';
+import type { CliContext } from './cli-context';
 import { ingestFolder } from './kb-ingest';
 
 /** cpctl: operator commands against the gateway (`CP_GATEWAY_URL`, key from `CP_API_KEY` or `.run/gateway.key`). */
@@ -30,6 +33,7 @@ async function call(path: string, auth: boolean, post?: unknown): Promise<unknow
 }
 
 const print = (v: unknown): void => void process.stdout.write(JSON.stringify(v, null, 2) + '\n');
+const ctx: CliContext = { config, call: (path, post) => call(path, true, post), print, write: (text) => void process.stdout.write(text) };
 
 program
   .command('status')
@@ -40,14 +44,8 @@ program
 
 const audit = program.command('audit').description('audit ledger commands');
 
-audit
-  .command('verify')
-  .description('recompute the event store hash chain')
-  .action(async () => {
-    const r = (await call('/v1/audit/verify', true)) as { ok: boolean };
-    print(r);
-    if (!r.ok) process.exitCode = 1;
-  });
+registerAuditChain(audit, ctx);
+registerLedger(program, ctx);
 
 audit
   .command('status')

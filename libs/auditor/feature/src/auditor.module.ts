@@ -1,10 +1,13 @@
 import { Inject, Module, type DynamicModule, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { DatabaseConfigSchema, loadConfig } from '@cp/shared/config';
-import { AuditParkedList, AuditReplay, AuditResubmit, AuditStatus, AuditVerify, type AuditStatusReply } from '@cp/shared/contracts';
+import { AuditExport, AuditParkedList, AuditReplay, AuditRequestEvent, AuditResubmit, AuditStatus, AuditVerify, type AuditStatusReply } from '@cp/shared/contracts';
 import { createDataSource, EventStore, migrate } from '@cp/shared/event-store';
 import { view } from '@cp/shared/messaging';
 import { RUNTIME, RuntimeModule, serveHealth, type ServiceRuntime } from '@cp/shared/runtime';
 import type { DataSource } from 'typeorm';
+import { AuditConfigSchema } from './audit-config';
+import { ChainAuditor } from './chain/chain-auditor';
+import { exportPage } from './chain/export-page';
 import { CompletenessCheck } from './completeness-check';
 import { EventIngestor } from './event-ingestor';
 import { ledgerStatus } from './ledger-status';
@@ -23,13 +26,31 @@ class AuditorLifecycle implements OnModuleInit, OnApplicationShutdown {
     @Inject(EventIngestor) private readonly ingestor: EventIngestor,
     @Inject(CompletenessCheck) private readonly check: CompletenessCheck,
     @Inject(DATA_SOURCE) private readonly ds: DataSource,
+    @Inject(ChainAuditor) private readonly chain: ChainAuditor,
   ) {}
 
   async onModuleInit(): Promise<void> {
     const { bus } = this.rt;
     await this.ingestor.start();
     await this.check.start();
-    bus.serve(AuditVerify, () => this.store.verify(), 'auditor');
+    await this.chain.start();
+    bus.serve(AuditVerify, (req) => this.chain.verify(req), 'auditor');
+    bus.serve(
+      AuditExport,
+      async (req) => {
+        // The note first, then the head: the head an export stops at is never behind the checkpoint it carries.
+        const checkpointNote = this.chain.newestCheckpoint?.note ?? null;
+        const headPosition = (await this.store.headLink()).position;
+        return { events: await exportPage(this.store, req.afterPosition, req.limit), headPosition, checkpointNote };
+      },
+      'auditor',
+    );
+    bus.serve(AuditRequestEvent, async (req) => {
+      const found = await this.store.requestEvent(req.requestId);
+      if (!found) return { event: null };
+      const { hash: _hash, ...event } = found;
+      return { event };
+    }, 'auditor');
     bus.serve(
       AuditReplay,
       async (req) => {
@@ -52,11 +73,12 @@ class AuditorLifecycle implements OnModuleInit, OnApplicationShutdown {
     refresh();
     this.statusTimer = setInterval(refresh, 2000);
     this.statusTimer.unref();
-    serveHealth(this.rt, () => ({ lag: this.status?.lag ?? null, parked: this.status?.parked ?? null, checkpointSeq: this.ingestor.watermark.through, gaps: { ...this.check.stats }, ...this.ingestor.stats }));
+    serveHealth(this.rt, () => ({ chain: this.chain.last, checkpoint: this.chain.newestCheckpoint?.size ?? null, lag: this.status?.lag ?? null, parked: this.status?.parked ?? null, checkpointSeq: this.ingestor.watermark.through, gaps: { ...this.check.stats }, ...this.ingestor.stats }));
   }
 
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.statusTimer);
+    this.chain.stop();
     this.check.stop();
     await this.ingestor.stop();
     await this.ds.destroy();
@@ -82,6 +104,7 @@ export class AuditorModule {
         { provide: EventStore, useFactory: (ds: DataSource) => new EventStore(ds), inject: [DATA_SOURCE] },
         { provide: EventIngestor, useFactory: (store: EventStore) => new EventIngestor(rt.bus, store, rt.logger), inject: [EventStore] },
         { provide: CompletenessCheck, useFactory: (store: EventStore, ingestor: EventIngestor) => new CompletenessCheck(rt.bus, store, ingestor, rt.logger), inject: [EventStore, EventIngestor] },
+        { provide: ChainAuditor, useFactory: (store: EventStore) => new ChainAuditor(store, loadConfig(AuditConfigSchema), rt.logger), inject: [EventStore] },
         AuditorLifecycle,
       ],
     };

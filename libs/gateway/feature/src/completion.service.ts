@@ -3,10 +3,12 @@ import type { FastifyReply } from 'fastify';
 import type { ChatCompletionRequest, ChatCompletionResponse } from '@cp/shared/contracts';
 import { NatsBus } from '@cp/shared/messaging';
 import { RUNTIME, type ServiceRuntime } from '@cp/shared/runtime';
+import { CpAttr, trace } from '@cp/shared/telemetry';
 import type { CompletionResult, StreamResult } from '@cp/router/data-plane';
 import { DataPlane } from './data-plane';
 import { GATEWAY_CONFIG, type GatewayConfig } from './gateway-config';
 import { GatewayError } from './gateway-error';
+import { GatewayMetrics } from './metrics/gateway-metrics';
 import { MemoryInjector, type MemoryMode, type MemoryTrail } from './memory-injector';
 import { RequestLedger } from './request-ledger';
 import { SseResponse } from './sse';
@@ -25,17 +27,24 @@ export class CompletionService {
     @Inject(RUNTIME) private readonly rt: ServiceRuntime,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     @Inject(DataPlane) private readonly dataPlane: DataPlane,
+    @Inject(GatewayMetrics) private readonly metrics: GatewayMetrics,
   ) {
     this.memory = new MemoryInjector(bus, rt.logger, { deadlineMs: config.CP_MEMORY_DEADLINE_MS, tokenBudget: config.CP_MEMORY_TOKEN_BUDGET, resultLimit: config.CP_MEMORY_RESULT_LIMIT });
   }
 
+  /** The request's ledger (feeding the metrics); the request id goes on the HTTP server span too, so a trace is found by `cp.request.id`. */
+  private ledger(requestId: string, request: ChatCompletionRequest): RequestLedger {
+    trace.getActiveSpan()?.setAttribute(CpAttr.requestId, requestId);
+    return new RequestLedger(this.bus, requestId, request, (p) => this.metrics.observe(p));
+  }
+
   /** `memory` undefined (memory off for the key and the request): no memory work at all. */
   async complete(requestId: string, original: ChatCompletionRequest, memory?: MemoryMode): Promise<ChatCompletionResponse> {
-    const ledger = new RequestLedger(this.bus, requestId, original);
+    const ledger = this.ledger(requestId, original);
     const { request, memoryTrail } = await this.withMemory(original, memory);
     let result: CompletionResult;
     try {
-      result = await this.dataPlane.pipeline.complete({ request, deadlineAt: this.deadlineAt() });
+      result = await this.dataPlane.pipeline.complete({ request, deadlineAt: this.deadlineAt(), requestId });
     } catch (err) {
       throw this.internalError(ledger, err);
     }
@@ -64,12 +73,12 @@ export class CompletionService {
    * `incomplete`. A client that goes away aborts the upstream call.
    */
   async stream(requestId: string, original: ChatCompletionRequest, reply: FastifyReply, memory?: MemoryMode): Promise<void> {
-    const ledger = new RequestLedger(this.bus, requestId, original);
+    const ledger = this.ledger(requestId, original);
     const { request, memoryTrail } = await this.withMemory(original, memory);
     const sse = new SseResponse(reply, requestId, ledger.started);
     let end: StreamResult;
     try {
-      end = await this.dataPlane.pipeline.stream({ request, deadlineAt: this.deadlineAt() }, { chunk: (json) => sse.write(json), signal: sse.signal });
+      end = await this.dataPlane.pipeline.stream({ request, deadlineAt: this.deadlineAt(), requestId }, { chunk: (json) => sse.write(json), signal: sse.signal });
     } catch (err) {
       const error = this.internalError(ledger, err, sse);
       if (!sse.headersSent) throw error;

@@ -56,6 +56,16 @@ export class DataPlane implements OnModuleInit, OnApplicationShutdown {
     await this.http.close();
   }
 
+  /** The registry requests are routed with now. */
+  get registry() {
+    return this.plane.registry;
+  }
+
+  /** Each breaker's state now, by `provider/model`. */
+  breakerStates(): Record<string, string> {
+    return Object.fromEntries(this.plane.breakers.snapshot().map((b) => [b.key, b.state]));
+  }
+
   /** For `/health` details over NATS: this replica's id, how many providers, every breaker. */
   details(): Record<string, unknown> {
     return { replica: this.sync.replicaId, registryVersion: this.follower.version, providers: redactRegistry(this.plane.registry).providers.length, breakers: this.plane.breakers.snapshot(), probeGrants: this.grants.snapshot(), ...this.tools.details() };

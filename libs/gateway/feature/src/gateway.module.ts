@@ -12,6 +12,9 @@ import { GATEWAY_CONFIG, GatewayConfigSchema } from './gateway-config';
 import { HealthController } from './health.controller';
 import { MemoryController } from './memory.controller';
 import { ModelsController } from './models.controller';
+import { AuditorLag } from './metrics/auditor-lag';
+import { GatewayMetrics } from './metrics/gateway-metrics';
+import { MetricsController } from './metrics/metrics.controller';
 import { recordAbandoned } from './request-ledger';
 import { DashboardController } from './dashboard/dashboard.controller';
 import { SloController } from './slo.controller';
@@ -23,14 +26,16 @@ export class GatewayModule {
     const config = loadConfig(GatewayConfigSchema);
     // Built here, not lazily: the plane was loaded (file, else last published version) before Nest starts.
     const dataPlane = new DataPlane(rt, plane, toolPolicy);
+    const auditorLag = new AuditorLag(rt.bus);
+    const metrics = new GatewayMetrics({ breakers: () => dataPlane.breakerStates(), publisher: () => rt.bus.events.snapshot(), auditorLag: () => auditorLag.get() });
     serveHealth(rt, () => ({ ...dataPlane.details(), spool: rt.bus.events.spool?.stats() }));
     const abandoned = recordAbandoned(rt.bus, rt.recovered);
     if (abandoned > 0) rt.logger.warn({ abandoned }, 'recorded the requests a gateway that died was holding');
     return {
       module: GatewayModule,
       imports: [RuntimeModule.forRoot(rt)],
-      controllers: [ChatCompletionsController, HealthController, AuditController, ModelsController, SloController, DashboardController, ToolsController, MemoryController],
-      providers: [{ provide: GATEWAY_CONFIG, useValue: config }, { provide: DataPlane, useFactory: () => dataPlane }, ApiKeyGuard, CompletionService],
+      controllers: [ChatCompletionsController, HealthController, AuditController, ModelsController, SloController, DashboardController, ToolsController, MemoryController, MetricsController],
+      providers: [{ provide: GATEWAY_CONFIG, useValue: config }, { provide: DataPlane, useFactory: () => dataPlane }, { provide: GatewayMetrics, useValue: metrics }, ApiKeyGuard, CompletionService],
     };
   }
 }

@@ -15,6 +15,8 @@ export class RequestLedger {
     private readonly bus: NatsBus,
     readonly requestId: string,
     private readonly request: ChatCompletionRequest,
+    /** Sees each recorded payload (the metrics); must be cheap and must not throw. */
+    private readonly observe?: (payload: RequestCompletedPayload) => void,
   ) {
     // Journalled before any provider is called: if this process dies before `record`, the next one records it as abandoned.
     bus.begin(requestId, { model: request.model, stream: request.stream === true, receivedAt: this.receivedAt.toISOString() });
@@ -32,18 +34,16 @@ export class RequestLedger {
   record(result: Recorded): void {
     const { routerMs, firstChunkMs, ...rest } = result;
     const costUsd = totalCost(rest.trail);
-    this.bus.publish(
-      RequestCompleted,
-      {
-        requestId: this.requestId,
-        model: this.request.model,
-        stream: this.request.stream === true,
-        timings: { receivedAt: this.receivedAt.toISOString(), totalMs: this.elapsedMs(), routerMs, firstChunkMs },
-        ...rest,
-        ...(costUsd === undefined ? {} : { costUsd }),
-      },
-      { streamId: `request:${this.requestId}`, correlationId: this.requestId },
-    );
+    const payload: RequestCompletedPayload = {
+      requestId: this.requestId,
+      model: this.request.model,
+      stream: this.request.stream === true,
+      timings: { receivedAt: this.receivedAt.toISOString(), totalMs: this.elapsedMs(), routerMs, firstChunkMs },
+      ...rest,
+      ...(costUsd === undefined ? {} : { costUsd }),
+    };
+    this.bus.publish(RequestCompleted, payload, { streamId: `request:${this.requestId}`, correlationId: this.requestId });
+    this.observe?.(payload);
   }
 }
 

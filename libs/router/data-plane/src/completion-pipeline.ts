@@ -2,6 +2,7 @@ import type { ChatCompletionRequest, DecisionTrail, ProviderAttempt, Usage } fro
 import type { ContextLengthExceededError } from '@cp/shaping/domain';
 import { BreakerBook, breakerKey, chooseRoute, findModel, findProvider, InvalidChatRequestError, RouterDomainError, usageCostUsd, type BreakerTransition, type ModelRef, type ModelSpec, type ProviderErrorClassification, type ProviderRegistry, type ResolvedProvider, type RouteDecision } from '@cp/router/domain';
 import { callProvider, prepareCall, type CallOutcome, type PreparedCall } from './provider-call';
+import type { AttemptContext } from './provider-span';
 import { streamProvider, type ChunkSink, type StreamOutcome } from './provider-stream';
 import type { HttpProviderClient } from './http-provider-client';
 import type { CompletionError, CompletionRequest, CompletionResult, StreamResult } from './completion-result';
@@ -18,7 +19,7 @@ interface CallKind<O extends Outcome> {
   stream: boolean;
   /** The request as this candidate's wire takes it (tool schemas simplified per wire). */
   forWire: ForWire;
-  call(provider: ResolvedProvider, model: ModelSpec, prepared: PreparedCall): Promise<O>;
+  call(provider: ResolvedProvider, model: ModelSpec, prepared: PreparedCall, attempt: AttemptContext): Promise<O>;
   /** A failure after which no other candidate may be tried (the client already has part of an answer). */
   committed(outcome: O): boolean;
 }
@@ -74,7 +75,7 @@ export class CompletionPipeline {
     const result = await this.walk<CallOutcome>(req, {
       stream: false,
       forWire,
-      call: (provider, model, prepared) => callProvider(this.http, provider, model, prepared, req.deadlineAt),
+      call: (provider, model, prepared, attempt) => callProvider(this.http, provider, model, prepared, req.deadlineAt, attempt),
       committed: () => false,
     });
     if (result.kind === 'served') return { ok: true, response: result.outcome.response, provider: result.ref.provider, model: result.ref.model, trail: result.trail };
@@ -85,7 +86,7 @@ export class CompletionPipeline {
     const result = await this.walk<StreamOutcome>(req, {
       stream: true,
       forWire,
-      call: (provider, model, prepared) => streamProvider(this.http, provider, model, req.request, prepared, req.deadlineAt, sink),
+      call: (provider, model, prepared, attempt) => streamProvider(this.http, provider, model, req.request, prepared, req.deadlineAt, sink, attempt),
       committed: (outcome) => !outcome.ok && (outcome.chunks > 0 || outcome.cancelled === true),
     });
     if (result.kind === 'served') return { ok: true, provider: result.ref.provider, model: result.ref.model, usage: result.outcome.usage, chunks: result.outcome.chunks, trail: result.trail };
@@ -139,14 +140,16 @@ export class CompletionPipeline {
         attempts.push({ provider: ref.provider, model: ref.model, outcome: 'skipped', errorClass: 'breaker_open', latencyMs: 0 });
         continue;
       }
+      // The span of each call says which attempt it is (its index in the trail), the breaker state it was admitted in, whether an earlier candidate failed, and the shaping level.
+      const attemptOf = (): AttemptContext => ({ attempt: attempts.length + 1, breakerState: admission.state, failover: attempts.some((a) => a.provider !== ref.provider || a.model !== ref.model), requestId: req.requestId, shapingLevel: prepared.shaping?.level });
       let started = performance.now();
-      let outcome = await kind.call(provider, model, prepared);
+      let outcome = await kind.call(provider, model, prepared, attemptOf());
       const retryAfter = outcome.ok || kind.committed(outcome) ? undefined : outcome.classification.retryableAfterMs;
       if (retryAfter !== undefined && Date.now() + retryAfter < req.deadlineAt) {
         attempts.push(failedAttempt(ref, outcome as Failure, started, prepared));
         await new Promise((r) => setTimeout(r, retryAfter));
         started = performance.now();
-        outcome = await kind.call(provider, model, prepared);
+        outcome = await kind.call(provider, model, prepared, attemptOf());
       }
       if (outcome.ok) {
         this.breakers.recordSuccess(key).forEach(this.onTransition);

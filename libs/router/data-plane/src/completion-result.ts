@@ -5,6 +5,8 @@ export interface CompletionRequest {
   request: ChatCompletionRequest;
   /** Epoch milliseconds by which every provider call of the request, failovers included, is over. */
   deadlineAt: number;
+  /** The gateway's request id, set on each provider-call span (`cp.request.id`). */
+  requestId?: string;
 }
 
 /** Why a completion failed, with a stable code, in the shape the edge maps to the OpenAI error body once. */

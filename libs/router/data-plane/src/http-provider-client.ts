@@ -1,4 +1,4 @@
-import { GenAi, SpanKind, SpanStatusCode, context, injectTraceHeaders, trace, type Tracer } from '@cp/shared/telemetry';
+import { GenAi, SpanKind, SpanStatusCode, context, injectTraceHeaders, trace, type Span, type Tracer } from '@cp/shared/telemetry';
 import type { LookupFunction } from 'node:net';
 import { Pool, errors as undiciErrors } from 'undici';
 import { hostMapLookup } from './host-map';
@@ -21,6 +21,8 @@ export interface ProviderHttpRequest {
   deadlineAt: number;
   /** Aborts the call (the client went away). */
   signal?: AbortSignal;
+  /** More attributes for the call's span (attempt number, breaker state seen, failover). */
+  attributes?: Record<string, string | number | boolean>;
 }
 
 export type TransportFailure = { kind: 'timeout'; phase: 'connect' | 'first-byte' | 'total' } | { kind: 'connect' } | { kind: 'reset' } | { kind: 'too-large' };
@@ -75,11 +77,11 @@ export class HttpProviderClient {
   }
 
   /** Sends the request; resolves when the response headers arrive (the caller reads the body). */
-  async send<T>(req: ProviderHttpRequest, read: (res: ProviderHttpResponse) => Promise<T>): Promise<T> {
+  async send<T>(req: ProviderHttpRequest, read: (res: ProviderHttpResponse, span: Span) => Promise<T>): Promise<T> {
     const url = new URL(req.baseUrl.replace(/\/$/, '') + req.path);
     const span = this.tracer.startSpan(`chat ${req.model}`, {
       kind: SpanKind.CLIENT,
-      attributes: { [GenAi.system]: req.provider, [GenAi.operation]: 'chat', [GenAi.requestModel]: req.model, 'server.address': url.hostname, 'server.port': Number(url.port) || 80 },
+      attributes: { [GenAi.providerName]: req.provider, [GenAi.system]: req.provider, [GenAi.operation]: 'chat', [GenAi.requestModel]: req.model, 'server.address': url.hostname, 'server.port': Number(url.port) || 80, ...req.attributes },
     });
     const headers: Record<string, string> = { 'content-type': 'application/json', ...req.headers };
     injectTraceHeaders({ get: (k) => headers[k] ?? '', set: (k, v) => void (headers[k] = v), keys: () => Object.keys(headers) }, trace.setSpan(context.active(), span));
@@ -108,10 +110,11 @@ export class HttpProviderClient {
         text,
         body: res.body,
         maxBytes: this.maxReplyBytes,
-      });
+      }, span);
       return out;
     } catch (err) {
       const mapped = mapTransportError(err, controller.signal.aborted);
+      if (mapped instanceof ProviderTransportError) span.setAttribute(GenAi.errorType, mapped.failure.kind);
       span.recordException(mapped);
       span.setStatus({ code: SpanStatusCode.ERROR, message: mapped.message });
       throw mapped;

@@ -1,6 +1,7 @@
 import type { ChatCompletionRequest, ChatCompletionResponse, ShapingRecord } from '@cp/shared/contracts';
 import { adapterFor, classifyProviderError, RouterDomainError, withinOutputLimit, type MaxTokensClamp, parseRetryAfter, providerErrorDetail, type ModelSpec, type ProviderErrorClassification, type ProviderFailure, type ResolvedProvider, type WireAdapter, type WireHttpRequest } from '@cp/router/domain';
 import { HttpProviderClient, ProviderTransportError } from './http-provider-client';
+import { annotated, attemptAttributes, type AttemptContext } from './provider-span';
 
 export type CallOutcome =
   | { ok: true; response: ChatCompletionResponse; usage?: ChatCompletionResponse['usage'] }
@@ -29,12 +30,12 @@ export function prepareCall(provider: ResolvedProvider, model: ModelSpec, reques
 }
 
 /** One non-streaming call to one provider in its own wire format; every failure comes back classified. */
-export async function callProvider(http: HttpProviderClient, provider: ResolvedProvider, model: ModelSpec, { adapter, built }: PreparedCall, deadlineAt: number): Promise<CallOutcome> {
+export async function callProvider(http: HttpProviderClient, provider: ResolvedProvider, model: ModelSpec, { adapter, built }: PreparedCall, deadlineAt: number, attempt?: AttemptContext): Promise<CallOutcome> {
   const fail = (failure: ProviderFailure, message: string): CallOutcome => ({ ok: false, classification: classifyProviderError(failure), status: failure.status, message });
   try {
     return await http.send(
-      { provider: provider.id, model: model.id, baseUrl: provider.baseUrl, path: built.path, headers: built.headers, body: built.body, timeouts: provider.timeouts, deadlineAt },
-      async (res): Promise<CallOutcome> => {
+      { provider: provider.id, model: model.id, baseUrl: provider.baseUrl, path: built.path, headers: built.headers, body: built.body, timeouts: provider.timeouts, deadlineAt, attributes: attempt && attemptAttributes(attempt) },
+      annotated(model.id, async (res): Promise<CallOutcome> => {
         if (res.status !== 200) {
           const detail = providerErrorDetail(await res.text().catch(() => ''), [provider.apiKey]);
           const retryAfter = res.headers['retry-after'];
@@ -55,7 +56,7 @@ export async function callProvider(http: HttpProviderClient, provider: ResolvedP
           // The adapters' messages name paths and limits, never the payload.
           return fail({ kind: 'schema' }, `provider answered with an unexpected schema${err instanceof RouterDomainError ? `: ${err.message}` : ''}`);
         }
-      },
+      }),
     );
   } catch (err) {
     if (err instanceof ProviderTransportError) return fail(transportFailure(err), err.message);

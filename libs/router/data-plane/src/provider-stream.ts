@@ -2,6 +2,7 @@ import type { ChatCompletionRequest, Usage } from '@cp/shared/contracts';
 import { classifyProviderError, parseRetryAfter, providerErrorDetail, RouterDomainError, type ModelSpec, type ProviderErrorClassification, type ProviderFailure, type ResolvedProvider } from '@cp/router/domain';
 import { createParser } from 'eventsource-parser';
 import { HttpProviderClient, ProviderTransportError, replyTooLarge } from './http-provider-client';
+import { annotated, attemptAttributes, type AttemptContext } from './provider-span';
 import { transportFailure, type PreparedCall } from './provider-call';
 
 /** Where translated chunks go, one JSON text each, and how the caller says it is gone. */
@@ -29,14 +30,14 @@ export interface StreamFailure {
  * handed to the sink as it arrives. The outcome says how many chunks went out, so the caller knows
  * whether it may still fail over (none sent) or must end the stream as incomplete.
  */
-export async function streamProvider(http: HttpProviderClient, provider: ResolvedProvider, model: ModelSpec, request: ChatCompletionRequest, { adapter, built }: PreparedCall, deadlineAt: number, sink: ChunkSink): Promise<StreamOutcome> {
+export async function streamProvider(http: HttpProviderClient, provider: ResolvedProvider, model: ModelSpec, request: ChatCompletionRequest, { adapter, built }: PreparedCall, deadlineAt: number, sink: ChunkSink, attempt?: AttemptContext): Promise<StreamOutcome> {
   const translator = adapter.createStreamTranslator(model.id, { includeUsage: request.stream_options?.include_usage === true });
   let chunks = 0;
   const fail = (failure: ProviderFailure, message: string): StreamFailure => ({ ok: false, classification: classifyProviderError(failure), status: failure.status, message, chunks, usage: translator.usage() });
   try {
     return await http.send(
-      { provider: provider.id, model: model.id, baseUrl: provider.baseUrl, path: built.path, headers: built.headers, body: built.body, timeouts: provider.timeouts, deadlineAt, signal: sink.signal },
-      async (res): Promise<StreamOutcome> => {
+      { provider: provider.id, model: model.id, baseUrl: provider.baseUrl, path: built.path, headers: built.headers, body: built.body, timeouts: provider.timeouts, deadlineAt, signal: sink.signal, attributes: attempt && attemptAttributes(attempt) },
+      annotated(model.id, async (res): Promise<StreamOutcome> => {
         if (res.status !== 200) {
           const detail = providerErrorDetail(await res.text().catch(() => ''), [provider.apiKey]);
           const retryAfter = res.headers['retry-after'];
@@ -72,7 +73,7 @@ export async function streamProvider(http: HttpProviderClient, provider: Resolve
         if (broken) return streamBroken(broken, fail);
         if (!translator.isComplete()) return fail({ kind: 'reset' }, 'the provider stream ended before the message was complete');
         return { ok: true, chunks, usage: translator.usage() };
-      },
+      }),
     );
   } catch (err) {
     if (sink.signal.aborted) return { ...fail({ kind: 'reset' }, 'the client went away'), cancelled: true };

@@ -51,3 +51,4 @@ export * from './adapters/gemini/gemini-mapping';
 // Chat helpers
 export * from './chat/content';
 export * from './chat/output-limit';
+export * from './routing/route-diff';

@@ -1,15 +1,7 @@
 import { z } from 'zod';
 import { defineRpc } from './rpc';
 
-export const VerifyReply = z.object({
-  ok: z.boolean(),
-  count: z.number().int().nonnegative(),
-  headHash: z.string().nullable(),
-  firstBrokenPosition: z.number().int().nullable(),
-});
-export type VerifyReply = z.infer<typeof VerifyReply>;
 
-export const AuditVerify = defineRpc('auditor', 'verify', 1, z.object({}).loose(), VerifyReply);
 
 /**
  * Replay from the event store: events of one type in store order, or only the newest one of each
@@ -35,6 +27,70 @@ export const ReplayReply = z.object({ events: z.array(StoredEventView) });
 export type ReplayReply = z.infer<typeof ReplayReply>;
 
 export const AuditReplay = defineRpc('auditor', 'replay', 1, ReplayRequest, ReplayReply);
+
+/** What is wrong with the chain, named (see `ChainProblemKind` in the event store). */
+export const ChainProblemView = z.object({
+  kind: z.enum(['event_edited', 'link_broken', 'events_missing', 'tail_deleted', 'chain_rewritten', 'checkpoint_invalid']),
+  position: z.number().int(),
+  message: z.string(),
+});
+export type ChainProblemView = z.infer<typeof ChainProblemView>;
+
+/** A checkpoint as a verification used it: position, head hash (hex), when signed, and whether the store agrees. */
+export const CheckpointView = z.object({ size: z.number().int().nonnegative(), hash: z.string(), time: z.string().optional(), matches: z.boolean() });
+
+export const VerifyReply = z.object({
+  ok: z.boolean(),
+  /** The verified length of the chain (its last verified position). */
+  count: z.number().int().nonnegative(),
+  headHash: z.string().nullable(),
+  firstBrokenPosition: z.number().int().nullable(),
+  /** `incremental`: from the last verified position on; `full`: the whole chain from genesis. */
+  mode: z.enum(['incremental', 'full']).optional(),
+  /** Events re-hashed by this verification. */
+  checked: z.number().int().nonnegative().optional(),
+  problem: ChainProblemView.optional(),
+  /** The newest signed checkpoint the store was compared with, when there is one. */
+  checkpoint: CheckpointView.optional(),
+  /** A full verification asked too soon after the last one: nothing was checked. */
+  rateLimited: z.object({ retryAfterMs: z.number().int().nonnegative() }).optional(),
+});
+export type VerifyReply = z.infer<typeof VerifyReply>;
+
+export const VerifyRequest = z.object({
+  full: z.boolean().optional(),
+  /** A checkpoint the caller trusts (it checked its signature): the store must agree with it. */
+  checkpoint: z.object({ size: z.number().int().positive(), hash: z.string().regex(/^[0-9a-f]{64}$/) }).optional(),
+});
+export const AuditVerify = defineRpc('auditor', 'verify', 1, VerifyRequest, VerifyReply);
+
+/** One link of the chain with its whole record: a line of `cpctl audit export`. */
+export const ExportedEvent = z.object({
+  position: z.number().int().positive(),
+  id: z.string(),
+  type: z.string(),
+  streamId: z.string(),
+  occurredAt: z.string(),
+  payload: z.unknown(),
+  prevHash: z.string(),
+  hash: z.string(),
+  version: z.number().int(),
+  correlationId: z.string(),
+  causationId: z.string().nullable(),
+});
+export type ExportedEvent = z.infer<typeof ExportedEvent>;
+
+/** A page of the chain after a position (cut to stay well under the bus's max payload), and the newest signed checkpoint note. */
+export const AuditExport = defineRpc(
+  'auditor',
+  'export',
+  1,
+  z.object({ afterPosition: z.number().int().nonnegative(), limit: z.number().int().positive().max(1000).optional() }),
+  z.object({ events: z.array(ExportedEvent), headPosition: z.number().int().nonnegative(), checkpointNote: z.string().nullable() }),
+);
+
+/** The ledger event (`gateway.request-completed`) of one request, looked up by its stream: `cpctl explain`. */
+export const AuditRequestEvent = defineRpc('auditor', 'request-event', 1, z.object({ requestId: z.string().min(1).max(200) }), z.object({ event: StoredEventView.nullable() }));
 
 /** The ledger's state: how far the auditor is behind the stream, what it parked, what its completeness check found. */
 export const AuditStatusReply = z.object({

@@ -1,21 +1,10 @@
 import { Client } from 'pg';
 import { uuidv7 } from 'uuidv7';
 import type { EventEnvelope } from '@cp/shared/contracts';
-import { dropIsolation, newIsolation } from '@cp/shared/testing';
+import { dropIsolation, newIsolation, sampleEvent } from '@cp/shared/testing';
 import { createDataSource, EventStore, migrate, MIGRATIONS } from './index';
 
-const event = (n: number): EventEnvelope => ({
-  id: uuidv7(),
-  type: 'gateway.request-completed',
-  version: 1,
-  streamId: `request:${n}`,
-  source: 'test',
-  occurredAt: new Date(Date.UTC(2026, 10, 25, 12, 0, 0, n)).toISOString(),
-  correlationId: `req-${n}`,
-  causationId: null,
-  traceparent: null,
-  payload: { n, nested: { z: 1, a: [1, 2, 3] }, text: 'héllo' },
-});
+const event = (n: number): EventEnvelope => sampleEvent(n, { n, nested: { z: 1, a: [1, 2, 3] }, text: 'héllo' });
 
 describe('EventStore (real Postgres)', () => {
   const iso = newIsolation('evstore');

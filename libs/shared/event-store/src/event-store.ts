@@ -1,6 +1,7 @@
 import type { EventEnvelope } from '@cp/shared/contracts';
 import type { DataSource, EntityManager } from 'typeorm';
-import { chainHash, GENESIS_HASH, verifyLinks, type StoredLink } from './hash-chain';
+import { ChainWalker } from './chain-walker';
+import { chainHash, GENESIS_HASH, type StoredLink } from './hash-chain';
 
 export interface AppendResult {
   appended: number;
@@ -14,6 +15,13 @@ export interface VerifyResult {
   count: number;
   headHash: string | null;
   firstBrokenPosition: number | null;
+}
+
+/** A link with the rest of its record: what `cpctl audit export` writes, one per line. */
+export interface ExportedLink extends StoredLink {
+  version: number;
+  correlationId: string;
+  causationId: string | null;
 }
 
 export interface StoredEvent {
@@ -136,20 +144,47 @@ export class EventStore {
 
   /** Recomputes the whole chain page by page and names the first broken position. */
   async verify(pageSize = 2000): Promise<VerifyResult> {
-    let head = { position: 0, hash: GENESIS_HASH };
-    let count = 0;
+    const walker = await this.walk(new ChainWalker(), pageSize);
+    const problem = walker.finish();
+    return { ok: problem === null, count: walker.position, headHash: walker.position === 0 ? null : walker.headHash, firstBrokenPosition: problem?.position ?? null };
+  }
+
+  /** Feeds the walker every link after its position, page by page, until the end or its first problem. */
+  async walk(walker: ChainWalker, pageSize = 2000): Promise<ChainWalker> {
     for (;;) {
-      const rows = (await this.ds.query(
-        'SELECT position, id::text AS id, stream_id, type, version, occurred_at, correlation_id, payload, prev_hash, hash FROM events WHERE position > $1 ORDER BY position LIMIT $2',
-        [head.position, pageSize],
-      )) as EventRow[];
-      if (rows.length === 0) break;
-      const check = verifyLinks(head, rows.map(toLink));
-      if (!check.ok) return { ok: false, count: count + (check.lastPosition - head.position), headHash: check.headHash, firstBrokenPosition: check.firstBrokenPosition };
-      count += rows.length;
-      head = { position: check.lastPosition, hash: check.headHash };
+      const links = await this.links(walker.position, pageSize);
+      if (links.length === 0 || !walker.push(links)) return walker;
     }
-    return { ok: true, count, headHash: count === 0 ? null : head.hash, firstBrokenPosition: null };
+  }
+
+  /** Links after a position, in order, with everything the chain covers and the rest of the record (an export). */
+  async links(afterPosition: number, limit: number): Promise<ExportedLink[]> {
+    const rows = (await this.ds.query(
+      'SELECT position, id::text AS id, stream_id, type, version, occurred_at, correlation_id, causation_id, payload, prev_hash, hash FROM events WHERE position > $1 ORDER BY position LIMIT $2',
+      [afterPosition, Math.min(limit, 10_000)],
+    )) as (EventRow & { causation_id: string | null })[];
+    return rows.map((r) => ({ ...toLink(r), version: r.version, correlationId: r.correlation_id, causationId: r.causation_id }));
+  }
+
+  /** The stored hash at each of these positions (absent positions are missing from the map). */
+  async hashesAt(positions: number[]): Promise<Map<number, string>> {
+    if (positions.length === 0) return new Map();
+    const rows = (await this.ds.query('SELECT position, hash FROM events WHERE position = ANY($1::bigint[])', [positions])) as { position: string; hash: string }[];
+    return new Map(rows.map((r) => [Number(r.position), r.hash]));
+  }
+
+  /** The last position and its hash (position 0 and the genesis hash when empty). */
+  async headLink(): Promise<{ position: number; hash: string }> {
+    return this.head(this.ds.manager);
+  }
+
+  /** The `gateway.request-completed` event of one request, by its stream (an index lookup, not a scan). */
+  async requestEvent(requestId: string): Promise<StoredEvent | null> {
+    const rows = (await this.ds.query(
+      `SELECT position, id::text AS id, stream_id, type, version, occurred_at, correlation_id, payload, prev_hash, hash FROM events WHERE stream_id = $1 AND type = 'gateway.request-completed' ORDER BY position DESC LIMIT 1`,
+      [`request:${requestId}`],
+    )) as EventRow[];
+    return rows.length === 0 ? null : toStored(rows[0]);
   }
 
   /** The newest event of the given type in each stream, in store order: the current state of each. */

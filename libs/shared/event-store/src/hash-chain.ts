@@ -25,30 +25,3 @@ export interface StoredLink extends ChainedFields {
   prevHash: string;
   hash: string;
 }
-
-export interface ChainCheck {
-  ok: boolean;
-  /** Hash and position of the last verified link. */
-  headHash: string;
-  lastPosition: number;
-  firstBrokenPosition: number | null;
-}
-
-/**
- * Checks one page of links against the running head; call it page after page in position order.
- * A link is broken when its position is not the next one, its `prev_hash` is not the head, or its
- * hash does not match its content.
- */
-export function verifyLinks(head: { hash: string; position: number }, links: StoredLink[]): ChainCheck {
-  let hash = head.hash;
-  let position = head.position;
-  for (const link of links) {
-    const expected = chainHash(hash, link);
-    if (link.position !== position + 1 || link.prevHash !== hash || link.hash !== expected) {
-      return { ok: false, headHash: hash, lastPosition: position, firstBrokenPosition: link.position };
-    }
-    hash = link.hash;
-    position = link.position;
-  }
-  return { ok: true, headHash: hash, lastPosition: position, firstBrokenPosition: null };
-}

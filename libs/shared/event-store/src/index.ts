@@ -1,3 +1,5 @@
 export * from './hash-chain';
 export * from './data-source';
 export * from './event-store';
+export * from './chain-walker';
+export * from './checkpoint-note';

@@ -7,10 +7,29 @@ export interface ReceivedSpan {
   parentSpanId: string;
   name: string;
   kind: number;
+  /** The span's attributes with their OTLP values unwrapped (integers as numbers). */
+  attributes: Record<string, string | number | boolean>;
 }
 
+interface OtlpValue {
+  stringValue?: string;
+  intValue?: string | number;
+  doubleValue?: number;
+  boolValue?: boolean;
+}
+type OtlpAttribute = { key: string; value: OtlpValue };
+
 interface OtlpJson {
-  resourceSpans?: { resource?: { attributes?: { key: string; value: { stringValue?: string } }[] }; scopeSpans?: { spans?: { traceId: string; spanId: string; parentSpanId?: string; name: string; kind: number }[] }[] }[];
+  resourceSpans?: { resource?: { attributes?: OtlpAttribute[] }; scopeSpans?: { spans?: { traceId: string; spanId: string; parentSpanId?: string; name: string; kind: number; attributes?: OtlpAttribute[] }[] }[] }[];
+}
+
+function unwrap(attributes: OtlpAttribute[] = []): Record<string, string | number | boolean> {
+  const out: Record<string, string | number | boolean> = {};
+  for (const { key, value } of attributes) {
+    const v = value.stringValue ?? value.boolValue ?? value.doubleValue ?? (value.intValue !== undefined ? Number(value.intValue) : undefined);
+    if (v !== undefined) out[key] = v;
+  }
+  return out;
 }
 
 /**
@@ -58,7 +77,7 @@ export class OtlpReceiver {
       for (const ss of rs.scopeSpans ?? []) {
         this.spanCount += ss.spans?.length ?? 0;
         if (this.opts.keep === false) continue;
-        for (const s of ss.spans ?? []) this.spans.push({ service, traceId: s.traceId, spanId: s.spanId, parentSpanId: s.parentSpanId ?? '', name: s.name, kind: s.kind });
+        for (const s of ss.spans ?? []) this.spans.push({ service, traceId: s.traceId, spanId: s.spanId, parentSpanId: s.parentSpanId ?? '', name: s.name, kind: s.kind, attributes: unwrap(s.attributes) });
       }
     }
   }

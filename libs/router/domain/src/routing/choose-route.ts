@@ -64,21 +64,39 @@ function dedupe(chain: ModelRef[]): ModelRef[] {
  * @throws NoCapableProviderError when every candidate was filtered out.
  */
 export function chooseRoute(request: ChatCompletionRequest, registry: ProviderRegistry, classifierConfig: ClassifierConfig = registry.classifier): RouteDecision {
-  const requested = request.model;
   const features = requestFeatures(request);
-  const required = requiredCapabilities(features);
+  return routeFor(request.model, requiredCapabilities(features), () => autoChoice(features, registry, classifierConfig), registry);
+}
+
+/**
+ * The route choice of a recorded decision made again against another registry, without the request
+ * (the ledger does not keep prompts): the requested model, the capabilities it needed, and for
+ * `auto` the classification as recorded.
+ * @throws UnknownModelError, NoCapableProviderError as `chooseRoute` does.
+ */
+export function replayRoute(recorded: Pick<RouteDecision, 'requested' | 'required' | 'classification'>, registry: ProviderRegistry): RouteDecision {
+  const c = recorded.classification;
+  const auto = (): AutoChoice => {
+    if (recorded.required.includes('vision')) return { route: registry.defaults.vision, reason: 'request contains images' };
+    if (!c) return { route: registry.defaults.simple, reason: 'no classification recorded' };
+    return { route: registry.defaults[c.verdict], classification: c, reason: `classified ${c.verdict} as recorded (score ${c.score})` };
+  };
+  return routeFor(recorded.requested, recorded.required, auto, registry);
+}
+
+function routeFor(requested: string, required: Capability[], autoOf: () => AutoChoice, registry: ProviderRegistry): RouteDecision {
   let route: string;
   let reason: string;
   let chain: ModelRef[];
   let classification: Classification | undefined;
   if (requested === AUTO_MODEL || Object.hasOwn(registry.routes, requested)) {
-    const auto = requested === AUTO_MODEL ? autoChoice(features, registry, classifierConfig) : { route: requested, reason: `route "${requested}" requested by name` };
+    const auto = requested === AUTO_MODEL ? autoOf() : { route: requested, reason: `route "${requested}" requested by name` };
     ({ route, reason, classification } = auto);
     chain = registry.routes[route];
   } else {
     const ref = resolveModelName(registry, requested);
     if (!ref) throw new UnknownModelError(requested);
-    const auto = autoChoice(features, registry, classifierConfig);
+    const auto = autoOf();
     ({ route, reason } = homeRoute(ref, auto, registry));
     classification = auto.classification;
     chain = dedupe([ref, ...registry.routes[route]]);
