@@ -76,6 +76,7 @@ describe('NatsBus (real NATS with JetStream)', () => {
     expect(eventsOf(stored!.data)).toEqual([expect.objectContaining({ type: 'test.said', payload: { text: 'the provider said [redacted]' } })]);
     const Leaky = defineRpc('test', 'leaky', 1, z.object({ text: z.string() }), z.object({ text: z.string(), traceparent: z.string().nullable() }));
     b.serve(Leaky, (req) => ({ text: `${req.text} bz9Xq`, traceparent: null }), 'leaky');
+    await b.ready();
     expect(await a.request(Leaky, { text: 'echo' }, 2000)).toEqual({ text: 'echo [redacted]', traceparent: null });
   });
 
