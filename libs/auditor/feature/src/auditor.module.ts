@@ -7,7 +7,7 @@ import { RUNTIME, RuntimeModule, serveHealth, type ServiceRuntime } from '@cp/sh
 import type { DataSource } from 'typeorm';
 import { AuditConfigSchema } from './audit-config';
 import { ChainAuditor } from './chain/chain-auditor';
-import { exportPage } from './chain/export-page';
+import { exportPage, replayPage, REPLAY_DEFAULT_LIMIT } from './chain/export-page';
 import { CompletenessCheck } from './completeness-check';
 import { EventIngestor } from './event-ingestor';
 import { ledgerStatus } from './ledger-status';
@@ -54,8 +54,9 @@ class AuditorLifecycle implements OnModuleInit, OnApplicationShutdown {
     bus.serve(
       AuditReplay,
       async (req) => {
-        const stored = req.latestPerStream ? await this.store.latestPerStream(req.type, req.limit) : await this.store.read({ type: req.type, afterPosition: req.afterPosition, limit: req.limit });
-        return { events: stored.map(({ hash: _hash, ...event }) => event) };
+        if (req.latestPerStream) return { events: (await this.store.latestPerStream(req.type, req.limit)).map(({ hash: _hash, ...event }) => event) };
+        const limit = req.limit ?? REPLAY_DEFAULT_LIMIT;
+        return replayPage(await this.store.read({ type: req.type, afterPosition: req.afterPosition, limit }), limit);
       },
       'auditor',
     );

@@ -23,7 +23,8 @@ export const StoredEventView = z.object({
   correlationId: z.string(),
   payload: z.unknown(),
 });
-export const ReplayReply = z.object({ events: z.array(StoredEventView) });
+/** `more`: the page was cut (at `limit`, or at the reply's byte budget); ask again after the last position. */
+export const ReplayReply = z.object({ events: z.array(StoredEventView), more: z.boolean().optional() });
 export type ReplayReply = z.infer<typeof ReplayReply>;
 
 export const AuditReplay = defineRpc('auditor', 'replay', 1, ReplayRequest, ReplayReply);

@@ -16,6 +16,8 @@ export const SloCollectorConfigSchema = z.object({
   CP_SLO_EVAL_INTERVAL_MS: ms(15_000),
   /** How often the projection is saved with its stream position (then the messages it includes are acknowledged). */
   CP_SLO_SAVE_INTERVAL_MS: ms(5_000),
+  /** How often the collector pulls the events that arrived since its last pull (real time): one wake-up per interval, not per event. */
+  CP_SLO_PULL_INTERVAL_MS: ms(1_000),
   CP_SLO_ALERT_MIN_EVENTS: z.coerce.number().int().min(1).default(10),
   CP_SLO_ALERT_RAISE_AFTER: z.coerce.number().int().min(1).max(100).default(2),
   CP_SLO_ALERT_CLEAR_AFTER: z.coerce.number().int().min(1).max(100).default(3),

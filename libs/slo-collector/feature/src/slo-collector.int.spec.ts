@@ -24,7 +24,7 @@ describe('SloCollector (real JetStream and Postgres)', () => {
   let bus: NatsBus;
   let rt: ServiceRuntime;
   const settings = { time: new TimeScale(1), targets: defaultTargets(), recoveryGraceMs: 1_800_000 };
-  const timers = { evalIntervalMs: 60_000, saveIntervalMs: 100, heartbeatCheckMs: 60_000 };
+  const timers = { evalIntervalMs: 60_000, saveIntervalMs: 100, pullIntervalMs: 100, heartbeatCheckMs: 60_000 };
   const collector = () => new SloCollector(rt, new ProjectionStore(ds, 'slo-collector'), settings, DEFAULT_ALERT_RULES, [], timers, undefined);
 
   beforeAll(async () => {

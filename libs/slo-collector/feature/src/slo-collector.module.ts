@@ -65,7 +65,7 @@ export class SloCollectorModule {
         {
           provide: SloCollector,
           useFactory: (ds: DataSource) =>
-            new SloCollector(rt, new ProjectionStore(ds, 'slo-collector'), { time, targets, recoveryGraceMs: time.scaled(config.CP_SLO_RECOVERY_GRACE_MS) }, rules, jobs, { evalIntervalMs: config.CP_SLO_EVAL_INTERVAL_MS, saveIntervalMs: config.CP_SLO_SAVE_INTERVAL_MS, heartbeatCheckMs: config.CP_HEARTBEAT_CHECK_MS }, webhook),
+            new SloCollector(rt, new ProjectionStore(ds, 'slo-collector'), { time, targets, recoveryGraceMs: time.scaled(config.CP_SLO_RECOVERY_GRACE_MS) }, rules, jobs, { evalIntervalMs: config.CP_SLO_EVAL_INTERVAL_MS, saveIntervalMs: config.CP_SLO_SAVE_INTERVAL_MS, pullIntervalMs: config.CP_SLO_PULL_INTERVAL_MS, heartbeatCheckMs: config.CP_HEARTBEAT_CHECK_MS }, webhook),
           inject: [DATA_SOURCE],
         },
         SloCollectorLifecycle,

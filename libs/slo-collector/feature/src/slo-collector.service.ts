@@ -15,6 +15,8 @@ const SNAPSHOT_CATCH_UP = 24;
 export interface CollectorTimers {
   evalIntervalMs: number;
   saveIntervalMs: number;
+  /** How often new events are pulled (default 1 s). */
+  pullIntervalMs?: number;
   heartbeatCheckMs: number;
 }
 
@@ -46,7 +48,7 @@ export class SloCollector {
     const state = saved?.state.version === 1 ? saved.state : undefined;
     this.projection = new SloProjection(this.settings, this.jobs, state, this.clock());
     this.rt.logger.info({ restoredFromSeq: saved?.streamSeq ?? 0, jobs: this.jobs.length, timeScale: this.settings.time.scale }, 'SLO projection loaded');
-    this.consumer = new StreamConsumer(this.rt.bus, this.rt.logger, { durableName: 'slo-collector', savedSeq: state ? (saved?.streamSeq ?? 0) : 0, ackWaitMs: Math.max(60_000, this.timing.saveIntervalMs * 6) }, (e) => this.apply(e));
+    this.consumer = new StreamConsumer(this.rt.bus, this.rt.logger, { durableName: 'slo-collector', savedSeq: state ? (saved?.streamSeq ?? 0) : 0, ackWaitMs: Math.max(60_000, this.timing.saveIntervalMs * 6), pullIntervalMs: this.timing.pullIntervalMs }, (e) => this.apply(e));
     await this.consumer.start();
     this.every(this.timing.evalIntervalMs, () => this.evaluate());
     this.every(this.timing.heartbeatCheckMs, () => this.checkJobs());

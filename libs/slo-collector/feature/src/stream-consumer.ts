@@ -1,4 +1,4 @@
-import { AckPolicy, DeliverPolicy, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
+import { AckPolicy, DeliverPolicy, type Consumer, type JsMsg } from '@nats-io/jetstream';
 import { EventEnvelope } from '@cp/shared/contracts';
 import { eventsOf, type NatsBus } from '@cp/shared/messaging';
 import type { Logger } from '@cp/shared/telemetry';
@@ -12,24 +12,37 @@ export interface StreamConsumerOptions {
   savedSeq: number;
   /** JetStream redelivers what is not acknowledged by then; saves happen well within it. */
   ackWaitMs: number;
+  /** How often the consumer asks for what arrived since its last pull (default 1 s). */
+  pullIntervalMs?: number;
+  /** Messages per pull (default 1000). */
+  maxBatch?: number;
 }
 
 const enc = new TextEncoder();
+/** A pull that asked for messages the stream no longer holds (trimmed meanwhile) ends after this. */
+const FETCH_EXPIRES_MS = 5_000;
 
 /**
- * A durable JetStream consumer for a read model: explicit acks, from the start of the stream. Each
- * message is applied once, in order; it is acknowledged only after the state that includes it is
- * saved (`settle`), so a crash at any moment re-applies exactly what the saved state lacks. A message
- * that is not an event, or whose event the model cannot apply, is parked in the dead-letter stream
- * with its reason and acknowledged with the rest: one bad message never stops the others.
+ * A durable JetStream consumer for a read model, pulled in batches: every `pullIntervalMs` it asks how
+ * many messages wait and fetches exactly those, so the process wakes once per interval instead of
+ * once per event (a read model a second behind is as good; the per-event wake-ups cost more CPU than
+ * the events themselves on a busy machine). Each message is applied once, in order. Acknowledgement
+ * is ack-all, once per save: after the state that includes a message is saved (`settle`), the highest
+ * settled message is acknowledged, which acknowledges everything before it; a crash at any moment
+ * re-applies exactly what the saved state lacks. A message that is not an event, or whose event the
+ * model cannot apply, is parked in the dead-letter stream with its reason and settled with the rest:
+ * one bad message never stops the others.
  */
 export class StreamConsumer {
-  private messages: ConsumerMessages | undefined;
+  private consumer: Consumer | undefined;
   private loop: Promise<void> | undefined;
+  private stopping = false;
+  private wake: (() => void) | undefined;
+  /** Messages applied (or skipped) and not yet acknowledged, in stream order. */
   private unsettled: JsMsg[] = [];
   private unsettledSeqs = new Set<number>();
   appliedSeq: number;
-  readonly stats = { applied: 0, skipped: 0, parked: 0 };
+  readonly stats = { applied: 0, skipped: 0, parked: 0, pulls: 0 };
 
   constructor(
     private readonly bus: NatsBus,
@@ -41,39 +54,70 @@ export class StreamConsumer {
   }
 
   async start(): Promise<void> {
+    await this.ensureConsumer();
+    this.consumer = await this.bus.js.consumers.get(this.bus.streamName, this.opts.durableName);
+    this.loop = this.pullLoop();
+  }
+
+  /**
+   * Ack-all, from the message after the saved state. A consumer without saved state behind it (a first
+   * start, or a state dropped or of an older format) that already acknowledged messages, or one of an
+   * older ack policy, is replaced, so the model is rebuilt from where its state ends.
+   */
+  private async ensureConsumer(): Promise<void> {
     const jsm = await this.bus.jsm();
     const ackWait = this.opts.ackWaitMs * 1_000_000;
     let info = await jsm.consumers.info(this.bus.streamName, this.opts.durableName).catch(() => undefined);
-    if (info && this.opts.savedSeq === 0 && info.ack_floor.stream_seq > 0) {
-      // No saved state (a first start, or a state dropped or of an older format) but a consumer that
-      // already acknowledged messages: start it over, so the model is rebuilt from the whole stream.
-      this.logger.warn({ consumer: this.opts.durableName, ackFloor: info.ack_floor.stream_seq }, 'no saved state: replaying the event stream from its start');
+    const stale = info && this.opts.savedSeq === 0 && info.ack_floor.stream_seq > 0;
+    if (info && (stale || info.config.ack_policy !== AckPolicy.All)) {
+      this.logger.warn({ consumer: this.opts.durableName, ackFloor: info.ack_floor.stream_seq, ackPolicy: info.config.ack_policy, fromSeq: this.opts.savedSeq + 1 }, 'replacing the read model consumer: it starts after the saved state');
       await jsm.consumers.delete(this.bus.streamName, this.opts.durableName);
       info = undefined;
     }
-    if (!info) {
-      await jsm.consumers
-        .add(this.bus.streamName, { durable_name: this.opts.durableName, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, ack_wait: ackWait, max_ack_pending: 50_000 })
-        .catch(async (err: unknown) => {
-          await jsm.consumers.info(this.bus.streamName, this.opts.durableName).catch(() => {
-            throw err;
-          });
-        });
-    } else if (info.config.ack_wait !== ackWait) await jsm.consumers.update(this.bus.streamName, this.opts.durableName, { ack_wait: ackWait });
-    const consumer = await this.bus.js.consumers.get(this.bus.streamName, this.opts.durableName);
-    this.messages = await consumer.consume({ max_messages: 1000 });
-    const messages = this.messages;
-    this.loop = (async () => {
-      for await (const m of messages) await this.handle(m);
-    })();
+    if (info) {
+      if (info.config.ack_wait !== ackWait) await jsm.consumers.update(this.bus.streamName, this.opts.durableName, { ack_wait: ackWait });
+      return;
+    }
+    const from = this.opts.savedSeq > 0 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: this.opts.savedSeq + 1 } : { deliver_policy: DeliverPolicy.All };
+    await jsm.consumers.add(this.bus.streamName, { durable_name: this.opts.durableName, ack_policy: AckPolicy.All, ack_wait: ackWait, max_ack_pending: -1, ...from }).catch(async (err: unknown) => {
+      // Another replica added it between our look and our add.
+      await jsm.consumers.info(this.bus.streamName, this.opts.durableName).catch(() => {
+        throw err;
+      });
+    });
+  }
+
+  private async pullLoop(): Promise<void> {
+    const consumer = this.consumer!;
+    const maxBatch = this.opts.maxBatch ?? 1000;
+    while (!this.stopping) {
+      try {
+        const { num_pending: waiting } = await consumer.info();
+        if (waiting > 0 && !this.stopping) {
+          this.stats.pulls++;
+          const batch = await consumer.fetch({ max_messages: Math.min(waiting, maxBatch), expires: FETCH_EXPIRES_MS });
+          for await (const m of batch) await this.handle(m);
+          if (waiting > maxBatch) continue;
+        }
+      } catch (err) {
+        if (this.stopping) return;
+        this.logger.warn({ consumer: this.opts.durableName, err: err instanceof Error ? err.message : String(err) }, 'read model pull failed; trying again at the next interval');
+      }
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, this.opts.pullIntervalMs ?? 1_000);
+        this.wake = () => {
+          clearTimeout(t);
+          resolve();
+        };
+      });
+    }
   }
 
   private async handle(m: JsMsg): Promise<void> {
     if (m.seq <= this.opts.savedSeq || this.unsettledSeqs.has(m.seq)) {
-      // Already in the saved state, or applied and waiting for the next save.
+      // Already in the saved state, or applied and waiting for the next save (a redelivery).
       this.stats.skipped++;
-      if (m.seq <= this.opts.savedSeq) m.ack();
-      else this.unsettled.push(m);
+      this.hold(m);
       return;
     }
     const entries = eventsOf(m.data);
@@ -92,6 +136,10 @@ export class StreamConsumer {
       }
     }
     this.appliedSeq = Math.max(this.appliedSeq, m.seq);
+    this.hold(m);
+  }
+
+  private hold(m: JsMsg): void {
     this.unsettled.push(m);
     this.unsettledSeqs.add(m.seq);
   }
@@ -112,21 +160,24 @@ export class StreamConsumer {
     return this.unsettled.length > 0;
   }
 
-  /** After the state including `appliedSeq` is saved: acknowledge every message it includes. */
+  /** After the state including `savedSeq` is saved: one ack-all for every message it includes. */
   settle(savedSeq: number): void {
     this.opts.savedSeq = Math.max(this.opts.savedSeq, savedSeq);
+    let last: JsMsg | undefined;
     const keep: JsMsg[] = [];
     for (const m of this.unsettled) {
       if (m.seq <= savedSeq) {
-        m.ack();
+        if (!last || m.seq > last.seq) last = m;
         this.unsettledSeqs.delete(m.seq);
       } else keep.push(m);
     }
+    last?.ack();
     this.unsettled = keep;
   }
 
   async stop(): Promise<void> {
-    await this.messages?.close();
+    this.stopping = true;
+    this.wake?.();
     await this.loop?.catch(() => undefined);
   }
 }

@@ -20,7 +20,7 @@ class ToolGovernorLifecycle implements OnModuleInit, OnApplicationBootstrap, OnA
 
   async onModuleInit(): Promise<void> {
     this.executor.start();
-    await this.stats.start();
+    this.stats.start();
     this.watcher.start();
   }
 
