@@ -56,7 +56,7 @@ class AuditorLifecycle implements OnModuleInit, OnApplicationShutdown {
       async (req) => {
         if (req.latestPerStream) return { events: (await this.store.latestPerStream(req.type, req.limit)).map(({ hash: _hash, ...event }) => event) };
         const limit = req.limit ?? REPLAY_DEFAULT_LIMIT;
-        return replayPage(await this.store.read({ type: req.type, afterPosition: req.afterPosition, limit }), limit);
+        return replayPage(await this.store.read({ type: req.type, afterPosition: req.afterPosition, limit, payloadPath: req.payloadPath }), limit);
       },
       'auditor',
     );

@@ -6,12 +6,16 @@ import { defineRpc } from './rpc';
 /**
  * Replay from the event store: events of one type in store order, or only the newest one of each
  * stream (`latestPerStream`), which is how services rebuild state such as breakers on start.
+ * `payloadPath` (store order only) keeps the events whose payload has a value at that path and sends
+ * that value as the payload: a reader of one part of large events (tool statistics read
+ * `trail.tools`) is sent only that part.
  */
 export const ReplayRequest = z.object({
   type: z.string().min(1),
   latestPerStream: z.boolean().optional(),
   afterPosition: z.number().int().nonnegative().optional(),
   limit: z.number().int().positive().max(10_000).optional(),
+  payloadPath: z.array(z.string().min(1).max(64)).min(1).max(8).optional(),
 });
 export const StoredEventView = z.object({
   position: z.number().int(),

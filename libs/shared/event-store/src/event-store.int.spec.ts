@@ -41,6 +41,14 @@ describe('EventStore (real Postgres)', () => {
       expect(rows[1].payload).toEqual(b.payload);
     });
 
+    it('given a payload path, then read returns only the events with a value there, and that value as their payload', async () => {
+      const rows = await store.read({ payloadPath: ['nested', 'a'], limit: 1 });
+      expect(rows.map((x) => [x.position, x.payload])).toEqual([[1, [1, 2, 3]]]);
+      expect(await store.read({ payloadPath: ['nested', 'missing'] })).toEqual([]);
+      // A path segment is a parameter, never SQL.
+      expect(await store.read({ payloadPath: ["a') OR true --"] })).toEqual([]);
+    });
+
     it('given concurrent writers, then positions stay dense and the chain verifies', async () => {
       await Promise.all([0, 1, 2, 3].map((k) => store.append(Array.from({ length: 25 }, (_, i) => event(100 + k * 25 + i)))));
       const v = await store.verify(7);

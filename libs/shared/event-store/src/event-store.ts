@@ -196,16 +196,24 @@ export class EventStore {
     return rows.map(toStored);
   }
 
-  /** Events of one stream (or every stream) after a position, in store order. */
-  async read(opts: { afterPosition?: number; streamId?: string; correlationId?: string; type?: string; limit?: number } = {}): Promise<StoredEvent[]> {
+  /**
+   * Events of one stream (or every stream) after a position, in store order. With `payloadPath`, only
+   * the events with a value at that path of their payload, and that value as the payload.
+   */
+  async read(opts: { afterPosition?: number; streamId?: string; correlationId?: string; type?: string; limit?: number; payloadPath?: string[] } = {}): Promise<StoredEvent[]> {
     const where: string[] = ['position > $1'];
     const params: unknown[] = [opts.afterPosition ?? 0];
     if (opts.streamId) where.push(`stream_id = $${params.push(opts.streamId)}`);
     if (opts.correlationId) where.push(`correlation_id = $${params.push(opts.correlationId)}`);
     if (opts.type) where.push(`type = $${params.push(opts.type)}`);
+    let payload = 'payload';
+    if (opts.payloadPath) {
+      payload = `payload #> $${params.push(opts.payloadPath)}::text[]`;
+      where.push(`${payload} IS NOT NULL`);
+    }
     params.push(Math.min(opts.limit ?? 1000, 10_000));
     const rows = (await this.ds.query(
-      `SELECT position, id::text AS id, stream_id, type, version, occurred_at, correlation_id, payload, prev_hash, hash FROM events WHERE ${where.join(' AND ')} ORDER BY position LIMIT $${params.length}`,
+      `SELECT position, id::text AS id, stream_id, type, version, occurred_at, correlation_id, ${payload} AS payload, prev_hash, hash FROM events WHERE ${where.join(' AND ')} ORDER BY position LIMIT $${params.length}`,
       params,
     )) as EventRow[];
     return rows.map(toStored);

@@ -16,7 +16,7 @@ export interface ToolStatsTiming {
 
 /**
  * Tool statistics (`cp.tool-governor.rpc.stats.v1`), projected from the ledger's request events as the
- * auditor stored them: read page by page after the last position counted, when statistics are asked
+ * auditor stored them (only their `trail.tools` entries, selected by the store): read page by page after the last position counted, when statistics are asked
  * for and every `refreshMs` in the background. No live subscription: the request path's events cost
  * this process nothing (a subscriber woken by every request cost about half a millisecond of CPU per
  * request on a busy 2-core machine; docs/performance.md). Each stored event is counted once (positions
@@ -68,7 +68,8 @@ export class ToolStatsService {
     for (let page = 0; page < CATCH_UP_MAX_PAGES; page++) {
       let reply;
       try {
-        reply = await this.rt.bus.request(AuditReplay, { type: RequestCompleted.type, limit: REPLAY_PAGE, afterPosition: this.position }, REPLAY_TIMEOUT_MS);
+        // Only requests whose trail has tool entries, and only those entries.
+        reply = await this.rt.bus.request(AuditReplay, { type: RequestCompleted.type, limit: REPLAY_PAGE, afterPosition: this.position, payloadPath: ['trail', 'tools'] }, REPLAY_TIMEOUT_MS);
       } catch (err) {
         // Logged once per outage: the next call or tick tries again.
         if (this.failures++ === 0) this.rt.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'tool statistics: the ledger store did not answer; statistics stay as counted until it does');
@@ -76,8 +77,8 @@ export class ToolStatsService {
       }
       this.failures = 0;
       for (const e of reply.events) {
-        // The projection checks each trail entry itself; the rest of the event is not needed.
-        if (typeof e.payload === 'object' && e.payload !== null) this.projection.add((e.payload as { trail?: unknown }).trail);
+        // The projection checks each entry itself.
+        this.projection.add({ tools: e.payload });
         this.position = e.position;
       }
       if (!reply.more || reply.events.length === 0) return;
