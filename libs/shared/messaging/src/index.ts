@@ -5,3 +5,4 @@ export * from './nats-bus';
 export * from './dead-letters';
 export * from './event-spool';
 export * from './connection-watch';
+export * from './version-follower';
