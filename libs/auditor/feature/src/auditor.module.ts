@@ -103,7 +103,7 @@ export class AuditorModule {
           },
         },
         { provide: EventStore, useFactory: (ds: DataSource) => new EventStore(ds), inject: [DATA_SOURCE] },
-        { provide: EventIngestor, useFactory: (store: EventStore) => new EventIngestor(rt.bus, store, rt.logger), inject: [EventStore] },
+        { provide: EventIngestor, useFactory: (store: EventStore) => new EventIngestor(rt.bus, store, rt.logger, { pullIntervalMs: loadConfig(AuditConfigSchema).CP_AUDIT_PULL_INTERVAL_MS }), inject: [EventStore] },
         { provide: CompletenessCheck, useFactory: (store: EventStore, ingestor: EventIngestor) => new CompletenessCheck(rt.bus, store, ingestor, rt.logger), inject: [EventStore, EventIngestor] },
         { provide: ChainAuditor, useFactory: (store: EventStore) => new ChainAuditor(store, loadConfig(AuditConfigSchema), rt.logger), inject: [EventStore] },
         AuditorLifecycle,

@@ -1,6 +1,6 @@
-import { AckPolicy, DeliverPolicy, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
+import { AckPolicy, DeliverPolicy, type JsMsg } from '@nats-io/jetstream';
 import type { EventStore } from '@cp/shared/event-store';
-import type { NatsBus } from '@cp/shared/messaging';
+import { BatchPuller, type NatsBus } from '@cp/shared/messaging';
 import type { Logger } from '@cp/shared/telemetry';
 import { parseEvents, type ParsedMessage } from './parse-events';
 import { SettledWatermark } from './settled-watermark';
@@ -14,6 +14,8 @@ export interface IngestorOptions {
   maxBatchBytes?: number;
   /** How long the first message of a batch may wait for company before the batch is written. */
   lingerMs: number;
+  /** How often the consumer fetches what waits (one wake-up per interval, not per message; default 100 ms). */
+  pullIntervalMs?: number;
   /** How long JetStream waits for an ack before redelivering (default 10 s); held messages are kept alive meanwhile. */
   ackWaitMs?: number;
   /** Attempts of one event, alone, before it is parked (default 3). */
@@ -34,8 +36,8 @@ const DEFAULTS: IngestorOptions = { durableName: 'auditor', maxBatch: 500, linge
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * The single writer's loop: a durable JetStream consumer with explicit acks. Messages are written in
- * batches; each is acknowledged only after its events are committed (or parked), so a consumer killed
+ * The single writer's loop: a durable JetStream consumer with explicit acks, pulled in batches every
+ * `pullIntervalMs`. Messages are written in batches; each is acknowledged only after its events are committed (or parked), so a consumer killed
  * at any moment loses nothing: what it held is redelivered, and a redelivered event is skipped by id.
  * A batch that fails is retried event by event: an event Postgres refuses is parked with its reason
  * and acknowledged, and the chain goes on; a store that is away blocks (and keeps messages alive)
@@ -43,12 +45,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * which is what the completeness check compares with the consumer's ack floor.
  */
 export class EventIngestor {
-  private messages: ConsumerMessages | undefined;
+  private puller: BatchPuller | undefined;
   private batch: JsMsg[] = [];
   private batchBytes = 0;
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<void> = Promise.resolve();
-  private loop: Promise<void> | undefined;
   private stopping = false;
   private readonly opts: IngestorOptions;
   watermark = new SettledWatermark(0);
@@ -74,11 +75,9 @@ export class EventIngestor {
     // Messages trimmed from the stream can never arrive: the watermark starts after them.
     this.watermark = new SettledWatermark(Math.max(await this.store.checkpoint(this.opts.durableName), state.first_seq - 1));
     const consumer = await this.bus.js.consumers.get(this.bus.streamName, this.opts.durableName);
-    this.messages = await consumer.consume({ max_messages: this.opts.maxBatch * 2 });
-    const messages = this.messages;
-    this.loop = (async () => {
-      for await (const m of messages) this.enqueue(m);
-    })();
+    // Pulled in batches: a burst of messages is one wake-up, and the linger below gathers it into one write.
+    this.puller = new BatchPuller(consumer, this.logger, { name: this.opts.durableName, intervalMs: this.opts.pullIntervalMs ?? 100, maxBatch: this.opts.maxBatch * 2 }, (m) => this.enqueue(m));
+    this.puller.start();
   }
 
   /**
@@ -237,9 +236,8 @@ export class EventIngestor {
 
   /** Stops pulling, writes what was received, and returns once the last batch is settled (or handed back). */
   async stop(): Promise<void> {
-    await this.messages?.close();
+    await this.puller?.stop();
     this.stopping = true;
-    await this.loop?.catch(() => undefined);
     if (this.timer) {
       clearTimeout(this.timer);
       this.timer = undefined;

@@ -6,3 +6,4 @@ export * from './dead-letters';
 export * from './event-spool';
 export * from './connection-watch';
 export * from './version-follower';
+export * from './batch-puller';

@@ -1,6 +1,6 @@
-import { AckPolicy, DeliverPolicy, type Consumer, type JsMsg } from '@nats-io/jetstream';
+import { AckPolicy, DeliverPolicy, type JsMsg } from '@nats-io/jetstream';
 import { EventEnvelope } from '@cp/shared/contracts';
-import { eventsOf, type NatsBus } from '@cp/shared/messaging';
+import { BatchPuller, eventsOf, type NatsBus } from '@cp/shared/messaging';
 import type { Logger } from '@cp/shared/telemetry';
 
 /** What the consumer hands on: one event, or a reason to park it. */
@@ -19,30 +19,23 @@ export interface StreamConsumerOptions {
 }
 
 const enc = new TextEncoder();
-/** A pull that asked for messages the stream no longer holds (trimmed meanwhile) ends after this. */
-const FETCH_EXPIRES_MS = 5_000;
 
 /**
- * A durable JetStream consumer for a read model, pulled in batches: every `pullIntervalMs` it asks how
- * many messages wait and fetches exactly those, so the process wakes once per interval instead of
- * once per event (a read model a second behind is as good; the per-event wake-ups cost more CPU than
- * the events themselves on a busy machine). Each message is applied once, in order. Acknowledgement
- * is ack-all, once per save: after the state that includes a message is saved (`settle`), the highest
+ * A durable JetStream consumer for a read model, pulled in batches (`BatchPuller`, every
+ * `pullIntervalMs`: the process wakes once per interval, not once per event). Each message is
+ * applied once, in order. Acknowledgement is ack-all, once per save: after the state that includes a message is saved (`settle`), the highest
  * settled message is acknowledged, which acknowledges everything before it; a crash at any moment
  * re-applies exactly what the saved state lacks. A message that is not an event, or whose event the
  * model cannot apply, is parked in the dead-letter stream with its reason and settled with the rest:
  * one bad message never stops the others.
  */
 export class StreamConsumer {
-  private consumer: Consumer | undefined;
-  private loop: Promise<void> | undefined;
-  private stopping = false;
-  private wake: (() => void) | undefined;
+  private puller: BatchPuller | undefined;
   /** Messages applied (or skipped) and not yet acknowledged, in stream order. */
   private unsettled: JsMsg[] = [];
   private unsettledSeqs = new Set<number>();
   appliedSeq: number;
-  readonly stats = { applied: 0, skipped: 0, parked: 0, pulls: 0 };
+  readonly stats = { applied: 0, skipped: 0, parked: 0 };
 
   constructor(
     private readonly bus: NatsBus,
@@ -55,8 +48,9 @@ export class StreamConsumer {
 
   async start(): Promise<void> {
     await this.ensureConsumer();
-    this.consumer = await this.bus.js.consumers.get(this.bus.streamName, this.opts.durableName);
-    this.loop = this.pullLoop();
+    const consumer = await this.bus.js.consumers.get(this.bus.streamName, this.opts.durableName);
+    this.puller = new BatchPuller(consumer, this.logger, { name: this.opts.durableName, intervalMs: this.opts.pullIntervalMs ?? 1_000, maxBatch: this.opts.maxBatch ?? 1_000 }, (m) => this.handle(m));
+    this.puller.start();
   }
 
   /**
@@ -85,32 +79,6 @@ export class StreamConsumer {
         throw err;
       });
     });
-  }
-
-  private async pullLoop(): Promise<void> {
-    const consumer = this.consumer!;
-    const maxBatch = this.opts.maxBatch ?? 1000;
-    while (!this.stopping) {
-      try {
-        const { num_pending: waiting } = await consumer.info();
-        if (waiting > 0 && !this.stopping) {
-          this.stats.pulls++;
-          const batch = await consumer.fetch({ max_messages: Math.min(waiting, maxBatch), expires: FETCH_EXPIRES_MS });
-          for await (const m of batch) await this.handle(m);
-          if (waiting > maxBatch) continue;
-        }
-      } catch (err) {
-        if (this.stopping) return;
-        this.logger.warn({ consumer: this.opts.durableName, err: err instanceof Error ? err.message : String(err) }, 'read model pull failed; trying again at the next interval');
-      }
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, this.opts.pullIntervalMs ?? 1_000);
-        this.wake = () => {
-          clearTimeout(t);
-          resolve();
-        };
-      });
-    }
   }
 
   private async handle(m: JsMsg): Promise<void> {
@@ -176,8 +144,6 @@ export class StreamConsumer {
   }
 
   async stop(): Promise<void> {
-    this.stopping = true;
-    this.wake?.();
-    await this.loop?.catch(() => undefined);
+    await this.puller?.stop();
   }
 }
