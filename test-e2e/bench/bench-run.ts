@@ -14,6 +14,8 @@ export interface RunRecord {
   stream: boolean;
   /** Whether the stack exported spans during this run. */
   tracing: boolean;
+  /** Whether finished requests fed the gateway's Prometheus series (`CP_GATEWAY_METRICS`). */
+  metrics: boolean;
   load: LoadResult;
   /** CPU ms per process group over the run (for gateway runs also the auditor's catch-up). */
   cpuMs: Record<string, number>;
@@ -65,11 +67,16 @@ export class BenchStack extends Stack {
     return Boolean(this.env.OTEL_EXPORTER_OTLP_ENDPOINT);
   }
 
-  /** Restarts the six services (not provider-sim) with or without the OTLP endpoint. */
-  async restartServices(tracing: boolean): Promise<void> {
+  get metrics(): boolean {
+    return this.env.CP_GATEWAY_METRICS !== 'off';
+  }
+
+  /** Restarts the six services (not provider-sim) with or without the OTLP endpoint, and with or without request metrics. */
+  async restartServices(tracing: boolean, metrics = true): Promise<void> {
     for (const s of STACK_SERVICES) await this.stopService(s);
     if (tracing && this.otlpUrl) this.env.OTEL_EXPORTER_OTLP_ENDPOINT = this.otlpUrl;
     else delete this.env.OTEL_EXPORTER_OTLP_ENDPOINT;
+    this.env.CP_GATEWAY_METRICS = metrics ? 'on' : 'off';
     for (const s of STACK_SERVICES) this.spawn(s);
     await this.waitHealthy();
   }
@@ -188,7 +195,7 @@ export class Bench {
     cpuMs['machine busy'] = machine1.busy - machine0.busy;
     cpuMs['machine steal'] = machine1.steal - machine0.steal;
     this.notePeaks();
-    const rec: RunRecord = { scenario: sc.name, target, stream: sc.stream, tracing: this.stack.tracing, load, cpuMs, wallMs, windowUs: [t0, t1] };
+    const rec: RunRecord = { scenario: sc.name, target, stream: sc.stream, tracing: this.stack.tracing, metrics: this.stack.metrics, load, cpuMs, wallMs, windowUs: [t0, t1] };
     this.records.push(rec);
     const tag = target === 'gateway' && this.opts.tracing === 'both' ? (rec.tracing ? ' (tracing on)' : ' (tracing off)') : '';
     process.stderr.write(`  ${sc.name.padEnd(18)} ${(target + tag).padEnd(8)} ${load.rps.toFixed(0).padStart(6)} req/s  p50 ${fmtMs(load.p50)}  p99 ${fmtMs(load.p99)}  2xx ${load.ok}  non-2xx ${load.non2xx}  errors ${load.errors}\n`);

@@ -14,7 +14,7 @@ import { OtlpReceiver, REPO_ROOT, STACK_SERVICES, type StackService } from '@cp/
 import { Bench, BenchStack, preflight, targets } from './bench-run';
 import { summariseProfile, type ProfileSummary } from './cpuprofile-summary';
 import { runLoad, sleep } from './load';
-import { parseOptions, SATURATION, scenarios, TRACING_AB, type Options } from './options';
+import { METRICS_AB, parseOptions, SATURATION, scenarios, TRACING_AB, type Options } from './options';
 import { startRefProxy } from './ref-proxy';
 import { report } from './report';
 import { soak } from './soak';
@@ -121,12 +121,16 @@ async function main(): Promise<number> {
         process.stderr.write('pricing tracing: closed-128 through the gateway with tracing on, off, on\n');
         const ab = { ...sat, name: TRACING_AB };
         await bench.run(ab, 'gateway', t.gateway(false));
-        for (const tracing of [false, true]) {
-          await stack.restartServices(tracing);
+        const fresh = async (tracing: boolean, metrics: boolean, name: string) => {
+          await stack.restartServices(tracing, metrics);
           await runLoad(t.gateway(false), { kind: 'closed', connections: 16 }, Math.max(3, opts.warmup * 2));
           await bench.auditorDrained();
-          await bench.run(ab, 'gateway', t.gateway(false));
-        }
+          await bench.run({ ...sat, name }, 'gateway', t.gateway(false));
+        };
+        for (const tracing of [false, true]) await fresh(tracing, true, TRACING_AB);
+        // Metrics the same way, tracing on: the last run above is the first "on", then off, then on.
+        process.stderr.write('pricing metrics: closed-128 through the gateway with request metrics off, then on\n');
+        for (const metrics of [false, true]) await fresh(true, metrics, METRICS_AB);
       }
     }
     for (const s of spinners) s.kill('SIGKILL');

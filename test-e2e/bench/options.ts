@@ -44,7 +44,7 @@ export function parseOptions(argv: string[]): Options {
     .option('--no-streaming', 'skip the streaming (stream: true) runs')
     .option('--no-tools', 'skip the ten-tool row (closed-1 with and without ten tools in the request: what the tool policy adds)')
     .option('--no-ref-proxy', 'skip the reference proxy rows (plain node:http proxy in front of provider-sim)')
-    .option('--tracing <mode>', 'on: spans exported to a local OTLP sink; off: no OTLP endpoint; both (default): on, plus closed-128 through the gateway with tracing on, off, on again (services restarted in between) to price it', 'both')
+    .option('--tracing <mode>', 'on: spans exported to a local OTLP sink; off: no OTLP endpoint; both (default): on, plus closed-128 through the gateway with tracing on, off, on again, then request metrics off and on (services restarted in between) to price both', 'both')
     .option('--otlp', 'same as --tracing on (kept for old command lines)', false)
     .option('--baseline-rps <n>', 'closed-128 throughput of the old architecture on this machine, for the >= 1.5x target (e.g. 824)', positive)
     .option('--soak <minutes>', 'soak mode instead of the scenarios: paced 300 rps through the gateway for N minutes, latency and RSS per minute, RSS slope', positive)
@@ -108,6 +108,7 @@ export const SHAPES: { name: string; shape: LoadShape }[] = [
 export const SATURATION = 'closed-128';
 /** Name of the extra saturation runs that price tracing: on, off, on again (ABA, so drift cancels out). */
 export const TRACING_AB = `${SATURATION} tracing A/B`;
+export const METRICS_AB = `${SATURATION} metrics A/B`;
 
 export function scenarios(opts: Options): Scenario[] {
   const out: Scenario[] = [];

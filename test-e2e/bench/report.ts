@@ -3,8 +3,8 @@ import { STACK_SERVICES } from '@cp/shared/testing';
 import { fmtMs, fmtUs, type Bench, type RunRecord } from './bench-run';
 import { formatSummary, type ProfileSummary } from './cpuprofile-summary';
 import { CLK_TCK } from './proc-stats';
-import { TRACING_AB } from './options';
-import { answered, checks, pairs, perReqUs, statusSummary, totalStackMs, type TargetCheck } from './targets';
+import { METRICS_AB, TRACING_AB } from './options';
+import { answered, checks, metricsAb, pairs, perReqUs, statusSummary, totalStackMs, type TargetCheck } from './targets';
 
 const OTHER_SERVICES = STACK_SERVICES.filter((s) => !['gateway', 'router', 'auditor'].includes(s));
 
@@ -14,7 +14,7 @@ export function table(head: string[], rows: string[][], alignLeft = 2): string {
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
-const label = (r: RunRecord, mode: string) => (r.scenario === TRACING_AB ? (r.tracing ? 'gw tracing on' : 'gw tracing off') : r.target === 'gateway' ? (r.tracing || mode === 'off' ? 'gateway' : 'gw tracing off') : r.target === 'proxy' ? 'ref proxy' : 'direct');
+const label = (r: RunRecord, mode: string) => (r.scenario === METRICS_AB ? (r.metrics ? 'gw metrics on' : 'gw metrics off') : r.scenario === TRACING_AB ? (r.tracing ? 'gw tracing on' : 'gw tracing off') : r.target === 'gateway' ? (r.tracing || mode === 'off' ? 'gateway' : 'gw tracing off') : r.target === 'proxy' ? 'ref proxy' : 'direct');
 
 
 export function report(bench: Bench, profiles: (ProfileSummary & { cpuMs: number })[], spans?: { exports: number; spans: number }): { text: string; json: unknown; targets: TargetCheck[] } {
@@ -120,7 +120,7 @@ export function report(bench: Bench, profiles: (ProfileSummary & { cpuMs: number
   out.push('Peak memory (highest VmHWM seen after any run; nats-server is shared and long-running, so its peak predates this run)');
   out.push(table(['process', 'peak MiB', 'now MiB'], Object.entries(memory).map(([k, m]) => [k, m.hwmKb !== undefined ? (m.hwmKb / 1024).toFixed(1) : 'n/a', m.rssKb !== undefined ? (m.rssKb / 1024).toFixed(1) : 'n/a']), 1));
   out.push('');
-  const cs = checks(ps, records.filter((r) => r.scenario === TRACING_AB), memory, opts);
+  const cs = checks(ps, records.filter((r) => r.scenario === TRACING_AB), memory, opts, metricsAb(records));
   out.push('Targets (issue 13)');
   out.push(table(['target', 'limit', 'measured', 'verdict'], cs.map((c) => [c.target, c.limit, c.measured, c.verdict]), 3));
   if (profiles.length) {

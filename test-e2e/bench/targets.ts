@@ -2,7 +2,7 @@
 import { STACK_SERVICES } from '@cp/shared/testing';
 import { fmtMs, fmtUs, type RunRecord } from './bench-run';
 import type { LoadResult } from './load';
-import { SATURATION, TRACING_AB } from './options';
+import { METRICS_AB, SATURATION, TRACING_AB } from './options';
 
 export const LIMITS = {
   addedP50Ms: 0.8,
@@ -41,7 +41,7 @@ export interface Pair {
 export function pairs(records: RunRecord[]): Pair[] {
   const out = new Map<string, Pair>();
   for (const r of records) {
-    if (r.scenario === TRACING_AB) continue;
+    if (r.scenario === TRACING_AB || r.scenario === METRICS_AB) continue;
     const p = out.get(r.scenario) ?? { scenario: r.scenario, stream: r.stream, addedP50: NaN, addedP99: NaN };
     p[r.target] = r;
     out.set(r.scenario, p);
@@ -68,7 +68,31 @@ export interface TargetCheck {
 const v = (ok: boolean | undefined): TargetCheck['verdict'] => (ok === undefined ? 'n/a' : ok ? 'PASS' : 'FAIL');
 const usable = (p: Pair | undefined): p is Pair & { gateway: RunRecord; direct: RunRecord } => !!(p && p.gateway && p.gateway.load.ok > 0 && p.direct && p.direct.load.ok > 0);
 
-export function checks(ps: Pair[], ab: RunRecord[], memory: Record<string, { hwmKb?: number }>, opts: { baselineRps?: number; tracing: string }): TargetCheck[] {
+/**
+ * What a feature costs from back-to-back runs with it on, off, on (ABA): the mean of the on runs minus
+ * the off run, CPU per request of the whole stack. When the off run cost more, or the on runs differ by
+ * more than the limit (or than 60 µs without one), the difference is noise and the row says so.
+ */
+function abCheck(target: string, on: RunRecord[], off: RunRecord[], limitUs?: number): TargetCheck {
+  const cost = (r: RunRecord) => perReqUs(totalStackMs(r), r);
+  const mean = (rs: RunRecord[]) => rs.reduce((a, r) => a + cost(r), 0) / rs.length;
+  const onUs = mean(on);
+  const offUs = mean(off);
+  const spread = Math.max(...on.map(cost)) - Math.min(...on.map(cost));
+  const noise = onUs < offUs ? ': the off run cost more, noise, rerun' : spread > (limitUs ?? 60) ? `: the on runs differ by ${fmtUs(spread)} us, more than ${limitUs ? 'the limit' : '60 us'}, noise, rerun` : '';
+  const measured = `${fmtUs(onUs - offUs)} us (on ${on.map((r) => fmtUs(cost(r))).join(' / ')}, off ${fmtUs(offUs)}${noise})`;
+  if (limitUs === undefined) return { target, limit: '(recorded)', measured, verdict: 'info' };
+  return { target, limit: `<= ${limitUs} us`, measured, verdict: noise ? 'n/a' : v(onUs - offUs <= limitUs) };
+}
+
+/** The metrics ABA: the last tracing-on run of the tracing A/B (metrics on), then the metrics A/B runs (off, on). */
+export function metricsAb(records: RunRecord[]): RunRecord[] {
+  const lastTracingOn = records.filter((r) => r.scenario === TRACING_AB && r.tracing).at(-1);
+  const runs = records.filter((r) => r.scenario === METRICS_AB);
+  return runs.length > 0 && lastTracingOn ? [lastTracingOn, ...runs] : runs;
+}
+
+export function checks(ps: Pair[], ab: RunRecord[], memory: Record<string, { hwmKb?: number }>, opts: { baselineRps?: number; tracing: string }, mab: RunRecord[] = []): TargetCheck[] {
   const out: TargetCheck[] = [];
   const tracingNote = opts.tracing === 'off' ? ' [tracing OFF: not the target condition]' : '';
   for (const name of ['paced-300', 'paced-300 stream']) {
@@ -95,18 +119,10 @@ export function checks(ps: Pair[], ab: RunRecord[], memory: Record<string, { hwm
     }
   }
   const sat = ps.find((x) => x.scenario === SATURATION);
-  const abOn = ab.filter((r) => r.tracing);
-  const abOff = ab.filter((r) => !r.tracing);
-  if (abOn.length && abOff.length) {
-    const mean = (rs: RunRecord[]) => rs.reduce((a, r) => a + perReqUs(totalStackMs(r), r), 0) / rs.length;
-    const on = mean(abOn);
-    const off = mean(abOff);
-    // A negative cost means the tracing-off run was the costlier one; on runs that differ by more than the
-    // limit cannot resolve it. Either way: noise, not a result.
-    const spread = Math.max(...abOn.map((r) => perReqUs(totalStackMs(r), r))) - Math.min(...abOn.map((r) => perReqUs(totalStackMs(r), r)));
-    const noise = on < off ? ': the off run cost more, noise, rerun' : spread > LIMITS.tracingUs ? `: the on runs differ by ${fmtUs(spread)} us, more than the limit, noise, rerun` : '';
-    out.push({ target: `tracing cost, CPU/req all processes @ ${SATURATION}`, limit: `<= ${LIMITS.tracingUs} us`, measured: `${fmtUs(on - off)} us (on ${abOn.map((r) => fmtUs(perReqUs(totalStackMs(r), r))).join(' / ')}, off ${fmtUs(off)}${noise})`, verdict: noise ? 'n/a' : v(on - off <= LIMITS.tracingUs) });
-  } else out.push({ target: 'tracing cost, CPU/req all processes', limit: `<= ${LIMITS.tracingUs} us`, measured: opts.tracing === 'both' ? `not run (needs ${SATURATION})` : `not run (--tracing ${opts.tracing})`, verdict: 'n/a' });
+  if (ab.some((r) => r.tracing) && ab.some((r) => !r.tracing)) out.push(abCheck('tracing cost, CPU/req all processes @ ' + SATURATION, ab.filter((r) => r.tracing), ab.filter((r) => !r.tracing), LIMITS.tracingUs));
+  else out.push({ target: 'tracing cost, CPU/req all processes', limit: `<= ${LIMITS.tracingUs} us`, measured: opts.tracing === 'both' ? `not run (needs ${SATURATION})` : `not run (--tracing ${opts.tracing})`, verdict: 'n/a' });
+  if (mab.some((r) => r.metrics) && mab.some((r) => !r.metrics)) out.push(abCheck('metrics cost, CPU/req all processes @ ' + SATURATION, mab.filter((r) => r.metrics), mab.filter((r) => !r.metrics)));
+  else out.push({ target: 'metrics cost, CPU/req all processes', limit: '(recorded)', measured: opts.tracing === 'both' ? `not run (needs ${SATURATION})` : `not run (only with --tracing both)`, verdict: 'n/a' });
   const rps = sat?.gateway ? sat.gateway.load.okRps : NaN;
   out.push({
     target: `2xx throughput @ ${SATURATION} vs old architecture`,

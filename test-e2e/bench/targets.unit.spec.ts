@@ -1,12 +1,12 @@
 import type { RunRecord, TargetName } from './bench-run';
 import type { LoadResult } from './load';
-import { TRACING_AB } from './options';
+import { METRICS_AB, TRACING_AB } from './options';
 import { slope } from './soak';
-import { checks, pairs } from './targets';
+import { checks, metricsAb, pairs } from './targets';
 
 const load = (over: Partial<LoadResult>): LoadResult => ({ rps: 1000, okRps: 1000, ok: 1000, non2xx: 0, errors: 0, statusCodes: { 200: 1000 }, p50: 1, p90: 2, p99: 3, max: 10, connections: 128, elapsedMs: 1000, ...over });
-const rec = (scenario: string, target: TargetName, cpuMs: Record<string, number>, over: Partial<LoadResult> = {}, tracing = true): RunRecord => ({
-  scenario, target, stream: scenario.includes('stream'), tracing, load: load(over), cpuMs, wallMs: 1000, windowUs: [0, 1],
+const rec = (scenario: string, target: TargetName, cpuMs: Record<string, number>, over: Partial<LoadResult> = {}, tracing = true, metrics = true): RunRecord => ({
+  scenario, target, stream: scenario.includes('stream'), tracing, metrics, load: load(over), cpuMs, wallMs: 1000, windowUs: [0, 1],
 });
 const find = (cs: ReturnType<typeof checks>, prefix: string) => cs.find((c) => c.target.startsWith(prefix))!;
 
@@ -46,5 +46,20 @@ describe('bench targets', () => {
     expect(priced(ab([1000, 1200], 1000)).verdict).toBe('n/a'); // on runs 200 us apart
     expect(priced(ab([990, 995], 1000)).verdict).toBe('n/a'); // off costlier
     expect(pairs(ab([1, 1], 1))).toHaveLength(0); // A/B runs are not a scenario of their own
+  });
+
+  it('prices metrics from the last tracing-on run and the metrics A/B runs, as a recorded figure', () => {
+    const runs = [
+      rec(TRACING_AB, 'gateway', { gateway: 1300 }),
+      rec(TRACING_AB, 'gateway', { gateway: 1000 }, {}, false),
+      rec(TRACING_AB, 'gateway', { gateway: 1030 }),
+      rec(METRICS_AB, 'gateway', { gateway: 1000 }, {}, true, false),
+      rec(METRICS_AB, 'gateway', { gateway: 1010 }),
+    ];
+    expect(metricsAb(runs).map((r) => r.cpuMs.gateway)).toEqual([1030, 1000, 1010]);
+    const row = find(checks(pairs(runs), runs.slice(0, 3), {}, { tracing: 'both' }, metricsAb(runs)), 'metrics cost');
+    expect(row.verdict).toBe('info');
+    expect(row.measured).toMatch(/^20(\.0)? us \(on 1030 \/ 1010, off 1000\)$/);
+    expect(pairs(runs)).toHaveLength(0);
   });
 });

@@ -21,6 +21,8 @@ import { SseResponse } from './sse';
 @Injectable()
 export class CompletionService {
   private readonly memory: MemoryInjector;
+  /** Feeds the Prometheus series from each finished request, unless `CP_GATEWAY_METRICS=off`. */
+  private readonly observe: ((p: Parameters<GatewayMetrics['observe']>[0]) => void) | undefined;
 
   constructor(
     @Inject(NatsBus) private readonly bus: NatsBus,
@@ -29,13 +31,14 @@ export class CompletionService {
     @Inject(DataPlane) private readonly dataPlane: DataPlane,
     @Inject(GatewayMetrics) private readonly metrics: GatewayMetrics,
   ) {
+    this.observe = config.CP_GATEWAY_METRICS === 'on' ? (p) => metrics.observe(p) : undefined;
     this.memory = new MemoryInjector(bus, rt.logger, { deadlineMs: config.CP_MEMORY_DEADLINE_MS, tokenBudget: config.CP_MEMORY_TOKEN_BUDGET, resultLimit: config.CP_MEMORY_RESULT_LIMIT });
   }
 
   /** The request's ledger (feeding the metrics); the request id goes on the HTTP server span too, so a trace is found by `cp.request.id`. */
   private ledger(requestId: string, request: ChatCompletionRequest): RequestLedger {
     trace.getActiveSpan()?.setAttribute(CpAttr.requestId, requestId);
-    return new RequestLedger(this.bus, requestId, request, (p) => this.metrics.observe(p));
+    return new RequestLedger(this.bus, requestId, request, this.observe);
   }
 
   /** `memory` undefined (memory off for the key and the request): no memory work at all. */

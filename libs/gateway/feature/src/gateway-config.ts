@@ -35,6 +35,8 @@ export const GatewayConfigSchema = z.object({
   CP_MEMORY_TOKEN_BUDGET: z.coerce.number().int().min(50).max(20_000).default(600),
   /** How many query results the memory block may draw from. */
   CP_MEMORY_RESULT_LIMIT: z.coerce.number().int().min(1).max(50).default(6),
+  /** `off`: finished requests feed no Prometheus series (for pricing them in the bench; `/metrics` still answers the gauges). */
+  CP_GATEWAY_METRICS: z.enum(['on', 'off']).default('on'),
 });
 export type GatewayConfig = z.infer<typeof GatewayConfigSchema>;
 export const GATEWAY_CONFIG = Symbol('GatewayConfig');
