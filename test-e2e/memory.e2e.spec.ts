@@ -1,11 +1,11 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { execFile } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { REPO_ROOT } from '@cp/shared/testing';
+import { REPO_ROOT, waitFor } from '@cp/shared/testing';
 import { ledgerEvent, simControl, startE2e, type E2e, type Json } from './support/e2e-kit';
 
 /**
@@ -17,10 +17,12 @@ describe('memory plane (e2e)', () => {
   let e2e: E2e;
   let nc: NatsConnection;
   const MODEL = 'openai/gpt-4o';
+  /** The describing call's deadline: long enough for a busy machine, short enough to wait out in the hang test. */
+  const DESCRIBE_TIMEOUT_MS = 5000;
 
   beforeAll(async () => {
     // Deadlines generous for a busy test machine: these tests are about what memory says, not how fast (bench:kb is).
-    e2e = await startE2e({ label: 'memory', healthTimeoutMs: 90_000, env: { CP_MEMORY_DEADLINE_MS: '3000' }, serviceEnv: { 'memory-plane': { CP_MEMORY_LAYER_TIMEOUT_MS: '2000' } } });
+    e2e = await startE2e({ label: 'memory', healthTimeoutMs: 90_000, env: { CP_MEMORY_DEADLINE_MS: '3000' }, serviceEnv: { 'memory-plane': { CP_MEMORY_LAYER_TIMEOUT_MS: '2000' }, gateway: { CP_MEMORY_DESCRIBE_TIMEOUT_MS: String(DESCRIBE_TIMEOUT_MS) } } });
     nc = await connect({ servers: e2e.stack.iso.natsUrl });
   });
 
@@ -174,5 +176,86 @@ describe('memory plane (e2e)', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  describe('multimodal memory: image descriptions', () => {
+    /** A PNG signature and header followed by random bytes: an image no other test sends, by content hash. */
+    const newImage = () => {
+      const bytes = Buffer.concat([Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'), randomBytes(48)]);
+      return { url: `data:image/png;base64,${bytes.toString('base64')}`, hash: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length };
+    };
+    const askWithImage = async (url: string) => {
+      const requestId = `mem-img-${randomUUID()}`;
+      const started = Date.now();
+      const completion = await e2e.client.chat.completions.create(
+        { model: MODEL, messages: [{ role: 'user', content: [{ type: 'text', text: 'what is on this picture?' }, { type: 'image_url', image_url: { url } }] }] },
+        { headers: { 'x-request-id': requestId, 'x-cp-memory': 'on' } },
+      );
+      return { requestId, completion, tookMs: Date.now() - started };
+    };
+    const eventOf = (type: string, where: string, value: string) =>
+      waitFor(`${type} (${where} = ${value})`, async () => {
+        const r = await e2e.db.query(`SELECT correlation_id, payload FROM events WHERE type = $1 AND ${where} = $2`, [type, value]);
+        return r.rowCount ? (r.rows[0] as { correlation_id: string; payload: Json }) : undefined;
+      }, 30_000);
+    /** The describing call's own ledger event, found by its marker. */
+    const describingCall = (itemId: string) => eventOf('gateway.request-completed', `payload->'trail'->'internal'->>'itemId'`, itemId);
+    const multimodal = async (query: string) => (await api('POST', '/v1/memory/query', { query, layers: ['multimodal'], limit: 50 })).body.results as Json[];
+
+    it('Given memory on and a scripted vision model, When a request with an inline image is answered, Then the vision model is asked to describe that image after the answer, and the memory query for words of the description finds the item', async () => {
+      const sim = simControl(e2e.stack);
+      const description = 'A hand-drawn flowchart of the zebra ingestion service feeding a purple lighthouse database.';
+      await sim.script('qwen', [{ content: description }]);
+      const image = newImage();
+      const { requestId, completion } = await askWithImage(image.url);
+      expect(completion.choices[0].message.content).toEqual(expect.any(String));
+      expect(await ledgerEvent<Json>(e2e.db, requestId)).toMatchObject({ outcome: 'ok', provider: 'openai' });
+
+      const remembered = await eventOf('memory.item-remembered', `payload->>'contentHash'`, image.hash);
+      expect(remembered).toMatchObject({ correlation_id: requestId, payload: { mediaType: 'image/png', bytes: image.bytes, created: true } });
+      const itemId = remembered.payload.itemId as string;
+      const call = await describingCall(itemId);
+      expect(call.payload).toMatchObject({ outcome: 'ok', provider: 'qwen', providerModel: 'qwen2.5-vl-72b-instruct', model: 'auto', trail: { internal: { kind: 'memory-describe', requestId, itemId }, route: { route: 'vision' } } });
+      const seen = (await sim.stats('qwen')).lastRequest!.body;
+      expect(JSON.stringify(seen.messages)).toContain(image.url);
+      expect(JSON.stringify(seen.messages)).toMatch(/Describe this image/);
+
+      const described = await eventOf('memory.item-described', `payload->>'itemId'`, itemId);
+      expect(described).toMatchObject({ correlation_id: requestId, payload: { model: 'qwen/qwen2.5-vl-72b-instruct', describeRequestId: call.payload.requestId, descriptionHash: createHash('sha256').update(description).digest('hex') } });
+      expect(JSON.stringify(described.payload)).not.toMatch(/zebra/);
+      const results = await multimodal('zebra ingestion flowchart with a purple lighthouse database');
+      expect(results[0]).toMatchObject({ id: itemId, layer: 'multimodal', text: expect.stringContaining(description) });
+    });
+
+    it('Given the vision model hanging, When a request with a new inline image is answered, Then the answer does not wait for it, and after the describing deadline the item is stored without a description', async () => {
+      const sim = simControl(e2e.stack);
+      const before = await sim.requests('qwen');
+      // Every vision provider but openai (which serves the client's request) hangs: the describing call
+      // cannot be served before its deadline even if one of them failed fast and it failed over.
+      const hung = ['qwen', 'gemini', 'claude', 'glm'];
+      for (const p of hung) await sim.fault(p, { type: 'hang' });
+      try {
+        const image = newImage();
+        const { requestId, completion, tookMs } = await askWithImage(image.url);
+        expect(completion.choices.length).toBe(1);
+        expect(tookMs).toBeLessThan(DESCRIBE_TIMEOUT_MS);
+        expect(await ledgerEvent<Json>(e2e.db, requestId)).toMatchObject({ outcome: 'ok', provider: 'openai' });
+
+        const remembered = await eventOf('memory.item-remembered', `payload->>'contentHash'`, image.hash);
+        const itemId = remembered.payload.itemId as string;
+        const call = await describingCall(itemId);
+        const attempts = (call.payload.trail.attempts as Json[]).map((a) => `${a.provider}: ${a.outcome} ${a.errorClass ?? ''}`);
+        expect({ outcome: call.payload.outcome, attempts }).toEqual({ outcome: 'error', attempts: expect.arrayContaining([expect.stringMatching(/^qwen: error/)]) });
+        expect(attempts.at(-1)).toMatch(/: error timeout$/);
+        expect(call.payload.trail.internal).toEqual({ kind: 'memory-describe', requestId, itemId });
+        expect(await sim.requests('qwen')).toBeGreaterThan(before);
+        const r = await e2e.db.query(`SELECT count(*)::int AS n FROM events WHERE type = 'memory.item-described' AND payload->>'itemId' = $1`, [itemId]);
+        expect(r.rows[0].n).toBe(0);
+        const name = `unnamed file (image/png, ${image.bytes} bytes)`;
+        expect((await multimodal(name)).find((x) => x.id === itemId)).toMatchObject({ text: name });
+      } finally {
+        for (const p of hung) await sim.clear(p);
+      }
+    });
   });
 });

@@ -9,6 +9,7 @@ import { DataPlane } from './data-plane';
 import { GATEWAY_CONFIG, type GatewayConfig } from './gateway-config';
 import { GatewayError } from './gateway-error';
 import { GatewayMetrics } from './metrics/gateway-metrics';
+import { gatewayDescriberPorts, ItemDescriber } from './item-describer';
 import { MemoryInjector, type MemoryMode, type MemoryTrail } from './memory-injector';
 import { RequestLedger } from './request-ledger';
 import { SseResponse } from './sse';
@@ -32,7 +33,8 @@ export class CompletionService {
     @Inject(GatewayMetrics) private readonly metrics: GatewayMetrics,
   ) {
     this.observe = config.CP_GATEWAY_METRICS === 'on' ? (p) => metrics.observe(p) : undefined;
-    this.memory = new MemoryInjector(bus, rt.logger, { deadlineMs: config.CP_MEMORY_DEADLINE_MS, tokenBudget: config.CP_MEMORY_TOKEN_BUDGET, resultLimit: config.CP_MEMORY_RESULT_LIMIT });
+    const describer = config.CP_MEMORY_DESCRIBE_MODEL === 'off' ? undefined : new ItemDescriber(gatewayDescriberPorts(bus, dataPlane.pipeline), rt.logger, { model: config.CP_MEMORY_DESCRIBE_MODEL, timeoutMs: config.CP_MEMORY_DESCRIBE_TIMEOUT_MS, concurrency: config.CP_MEMORY_DESCRIBE_CONCURRENCY, queueSize: config.CP_MEMORY_DESCRIBE_QUEUE });
+    this.memory = new MemoryInjector(bus, rt.logger, { deadlineMs: config.CP_MEMORY_DEADLINE_MS, tokenBudget: config.CP_MEMORY_TOKEN_BUDGET, resultLimit: config.CP_MEMORY_RESULT_LIMIT }, describer);
   }
 
   /** The request's ledger (feeding the metrics); the request id goes on the HTTP server span too, so a trace is found by `cp.request.id`. */

@@ -37,6 +37,14 @@ export const GatewayConfigSchema = z.object({
   CP_MEMORY_RESULT_LIMIT: z.coerce.number().int().min(1).max(50).default(6),
   /** `off`: finished requests feed no Prometheus series (for pricing them in the bench; `/metrics` still answers the gauges). */
   CP_GATEWAY_METRICS: z.enum(['on', 'off']).default('on'),
+  /** What describes remembered images (after the answer): `auto` (the vision route for an image), a route or a model; `off`: images are remembered without a description. */
+  CP_MEMORY_DESCRIBE_MODEL: z.string().min(1).max(200).default('auto'),
+  /** The describing call's deadline, failovers included; later, the item stays without a description. */
+  CP_MEMORY_DESCRIBE_TIMEOUT_MS: z.coerce.number().int().positive().max(600_000).default(30_000),
+  /** Describing calls at once per gateway process. */
+  CP_MEMORY_DESCRIBE_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
+  /** Images waiting to be described per gateway process; beyond it (or 32 MiB of image data) a new one is dropped with a log line. */
+  CP_MEMORY_DESCRIBE_QUEUE: z.coerce.number().int().min(1).max(1000).default(16),
 });
 export type GatewayConfig = z.infer<typeof GatewayConfigSchema>;
 export const GATEWAY_CONFIG = Symbol('GatewayConfig');

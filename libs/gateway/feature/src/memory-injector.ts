@@ -3,6 +3,8 @@ import { buildMemoryBlock } from '@cp/memory-plane/domain';
 import { MemoryQuery, PrefLearn, RememberItems, type ChatCompletionRequest, type ChatMessage } from '@cp/shared/contracts';
 import type { NatsBus } from '@cp/shared/messaging';
 import type { Logger } from '@cp/shared/telemetry';
+import type { z } from 'zod';
+import type { ItemDescriber } from './item-describer';
 
 /** What one request asked of memory: decided from the key's configuration and the `x-cp-memory` header. */
 export interface MemoryMode {
@@ -39,6 +41,8 @@ export class MemoryInjector {
     private readonly bus: NatsBus,
     private readonly logger: Logger,
     private readonly opts: InjectorOptions,
+    /** Describes remembered images after the answer; none: they are remembered without a description. */
+    private readonly describer?: ItemDescriber,
   ) {}
 
   async inject(request: ChatCompletionRequest): Promise<{ request: ChatCompletionRequest; trail: MemoryTrail }> {
@@ -62,9 +66,23 @@ export class MemoryInjector {
     setImmediate(() => {
       const text = mode.learn ? latestUserText(request) : '';
       if (text) void this.bus.request(PrefLearn, { requestId, text: text.slice(0, 32_000) }, 5_000).catch((err: unknown) => this.logger.warn({ requestId, err: String(err) }, 'preference learning did not reach the memory plane'));
-      const items = mode.inject || mode.learn ? seenImages(request) : [];
-      if (items.length > 0) void this.bus.request(RememberItems, { requestId, items }, 5_000).catch((err: unknown) => this.logger.warn({ requestId, err: String(err) }, 'remembering files did not reach the memory plane'));
+      const images = mode.inject || mode.learn ? seenImages(request) : [];
+      if (images.length > 0) {
+        void this.bus
+          .request(RememberItems, { requestId, items: images.map((i) => i.item) }, 5_000)
+          .then((reply) => this.describeLater(requestId, reply, images))
+          .catch((err: unknown) => this.logger.warn({ requestId, err: String(err) }, 'remembering files did not reach the memory plane'));
+      }
     });
+  }
+
+  /** Items the memory plane has no description of go to the describer with the image the request sent. */
+  private describeLater(requestId: string, reply: z.infer<typeof RememberItems.reply>, images: SeenImage[]): void {
+    if (!this.describer || 'error' in reply) return;
+    for (const { itemId, contentHash } of reply.undescribed ?? []) {
+      const image = images.find((i) => i.item.contentHash === contentHash);
+      if (image) this.describer.enqueue({ requestId, itemId, contentHash, imageUrl: image.url });
+    }
   }
 }
 
@@ -88,9 +106,15 @@ export function withSystemBlock(request: ChatCompletionRequest, block: string): 
   return { ...request, messages: [{ role: 'system', content: block }, ...request.messages] };
 }
 
-/** Inline images (data URLs) of the latest user message: content hash, media type, size. At most 8. */
-function seenImages(request: ChatCompletionRequest): { contentHash: string; filename: string | null; mediaType: string; bytes: number }[] {
-  const out: { contentHash: string; filename: string | null; mediaType: string; bytes: number }[] = [];
+/** An inline image of a request: what the memory plane is told (no bytes), and the data URL for the describer. */
+interface SeenImage {
+  item: { contentHash: string; filename: string | null; mediaType: string; bytes: number };
+  url: string;
+}
+
+/** Inline images (data URLs) of the request's user messages: content hash, media type, size. At most 8. */
+function seenImages(request: ChatCompletionRequest): SeenImage[] {
+  const out: SeenImage[] = [];
   for (const m of request.messages) {
     if (m.role !== 'user' || typeof m.content === 'string') continue;
     for (const p of m.content) {
@@ -98,7 +122,7 @@ function seenImages(request: ChatCompletionRequest): { contentHash: string; file
       const match = /^data:([\w.+/-]{1,100});base64,/.exec(p.image_url.url);
       if (!match) continue;
       const bytes = Buffer.from(p.image_url.url.slice(match[0].length), 'base64');
-      out.push({ contentHash: createHash('sha256').update(bytes).digest('hex'), filename: null, mediaType: match[1], bytes: bytes.length });
+      out.push({ item: { contentHash: createHash('sha256').update(bytes).digest('hex'), filename: null, mediaType: match[1], bytes: bytes.length }, url: p.image_url.url });
     }
   }
   return out;

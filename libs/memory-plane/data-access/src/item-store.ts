@@ -31,8 +31,17 @@ export class ItemStore {
     return { item: toItem(rows[0]), created: rows[0].created === true };
   }
 
-  async describe(id: string, description: string, describedBy: string): Promise<void> {
-    await this.ds.query(`UPDATE memory_items SET description = $2, described_by = $3 WHERE id = $1`, [id, description, describedBy]);
+  /**
+   * Stores an item's description when it has none yet (the first description wins: two gateways
+   * describing the same new image store one). `item` null: no item with that id.
+   */
+  async describe(id: string, description: string, describedBy: string): Promise<{ item: MemoryItem | null; described: boolean }> {
+    const result = await this.ds.query(`UPDATE memory_items SET description = $2, described_by = $3 WHERE id = $1 AND description IS NULL RETURNING *`, [id, description, describedBy]);
+    // TypeORM answers an UPDATE ... RETURNING as [rows, count].
+    const rows = Array.isArray(result[0]) ? result[0] : result;
+    if (rows.length > 0) return { item: toItem(rows[0]), described: true };
+    const existing = await this.ds.query(`SELECT * FROM memory_items WHERE id = $1`, [id]);
+    return { item: existing.length > 0 ? toItem(existing[0]) : null, described: false };
   }
 
   async list(limit = 1000): Promise<MemoryItem[]> {

@@ -1,6 +1,6 @@
 import { chunkDocument, extractPreferences, polarityOf, subjectOf, supersededBy } from '@cp/memory-plane/domain';
 import { sha256 } from '@cp/memory-plane/data-access';
-import { DocumentDeleted, DocumentIngested, ItemRemembered, PreferenceChanged, PreferenceRecorded, StatusUpdated, type RpcError, type StatusView } from '@cp/shared/contracts';
+import { DocumentDeleted, DocumentIngested, ItemDescribed, ItemRemembered, PreferenceChanged, PreferenceRecorded, StatusUpdated, type RpcError, type StatusView } from '@cp/shared/contracts';
 import type { NatsBus } from '@cp/shared/messaging';
 import { uuidv7 } from 'uuidv7';
 import type { MemoryState } from './memory-state';
@@ -97,13 +97,27 @@ export class MemoryCommands {
 
   async remember(requestId: string, items: { contentHash: string; filename: string | null; mediaType: string; bytes: number }[]) {
     const remembered: string[] = [];
+    const undescribed: { itemId: string; contentHash: string }[] = [];
     for (const i of items) {
       const { item, created } = await this.state.itemStore.remember({ ...i, evidence: requestId });
       this.bus.publish(ItemRemembered, { itemId: item.id, contentHash: item.contentHash, mediaType: item.mediaType, bytes: item.bytes, created }, this.args(`memory:item:${item.id}`, requestId));
       remembered.push(item.id);
+      if (item.description === null) undescribed.push({ itemId: item.id, contentHash: item.contentHash });
     }
     await this.state.refreshItems();
-    return { remembered };
+    return { remembered, undescribed };
+  }
+
+  /** A vision model's description of an item: stored when the item has none, then the item is searchable by it (text and vector refreshed). */
+  async describeItem(req: { itemId: string; description: string; model: string; requestId?: string; describeRequestId?: string }) {
+    const description = req.description.trim();
+    const { item, described } = await this.state.itemStore.describe(req.itemId, description, req.model);
+    if (!item) return notFound('item', req.itemId);
+    if (described) {
+      this.bus.publish(ItemDescribed, { itemId: item.id, descriptionHash: sha256(description), chars: description.length, model: req.model, describeRequestId: req.describeRequestId }, this.args(`memory:item:${item.id}`, req.requestId));
+      await this.state.refreshItem(item);
+    }
+    return { itemId: item.id, described };
   }
 
   private args(streamId: string, requestId?: string) {

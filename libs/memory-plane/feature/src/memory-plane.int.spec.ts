@@ -87,6 +87,30 @@ describe('memory plane: ingest, query across layers, degradation (real Postgres 
     expect(recorded).not.toMatch(/metric|short answers/i);
   });
 
+  it('Given an image remembered without a description, When a description comes, Then the item is found by its words, the event carries a hash, and a second description is refused', async () => {
+    const hash = 'ab'.repeat(32);
+    const first = await cmd.remember('req-img', [{ contentHash: hash, filename: null, mediaType: 'image/png', bytes: 2048 }]);
+    expect(first.undescribed).toEqual([{ itemId: first.remembered[0], contentHash: hash }]);
+    const itemId = first.remembered[0];
+    const before = await queryMemory(state, { query: 'whiteboard sketch of the deployment pipeline', layers: ['multimodal'] }, opts);
+    const relevanceBefore = before.results.find((r) => r.id === itemId)?.relevance ?? 0;
+    const description = 'A whiteboard sketch of the deployment pipeline with three stages: build, canary and rollout.';
+    expect(await cmd.describeItem({ itemId, description, model: 'qwen/qwen2.5-vl-72b-instruct', requestId: 'req-img', describeRequestId: 'desc-1' })).toEqual({ itemId, described: true });
+    const after = await queryMemory(state, { query: 'whiteboard sketch of the deployment pipeline', layers: ['multimodal'] }, opts);
+    expect(after.results[0]).toMatchObject({ id: itemId, layer: 'multimodal', text: expect.stringContaining('whiteboard sketch') });
+    // Undescribed, the item only matches by chance (its name, type and size); described, it is the answer.
+    expect(after.results[0].relevance).toBeGreaterThan(relevanceBefore + 0.5);
+    expect(await cmd.describeItem({ itemId, description: 'something else', model: 'other/model' })).toEqual({ itemId, described: false });
+    expect((await state.itemStore.list()).find((i) => i.id === itemId)).toMatchObject({ description, describedBy: 'qwen/qwen2.5-vl-72b-instruct' });
+    expect(await cmd.describeItem({ itemId: '01936f3e-0000-7000-8000-0000000000ff', description: 'x', model: 'm' })).toMatchObject({ error: { status: 404, code: 'item_not_found' } });
+    expect((await cmd.remember('req-img-2', [{ contentHash: hash, filename: null, mediaType: 'image/png', bytes: 2048 }])).undescribed).toEqual([]);
+    await new Promise((r) => setTimeout(r, 300));
+    const described = events.filter((e) => e.subject.endsWith('item-described.v1')).map((e) => JSON.parse(e.data) as { correlationId: string; payload: Record<string, unknown> });
+    expect(described).toHaveLength(1);
+    expect(described[0]).toMatchObject({ correlationId: 'req-img', payload: { itemId, model: 'qwen/qwen2.5-vl-72b-instruct', describeRequestId: 'desc-1', chars: description.length } });
+    expect(JSON.stringify(described)).not.toMatch(/whiteboard/);
+  });
+
   it('Given a deleted document and an unknown id, Then the KB no longer answers with it and the unknown id is a 404', async () => {
     const { documents } = await state.kb.list();
     expect(await cmd.deleteDocument(documents[0].id)).toEqual({ id: documents[0].id, deleted: true });

@@ -2,7 +2,7 @@ import { Inject, Module, type DynamicModule, type OnApplicationShutdown, type On
 import { createEmbedder } from '@cp/memory-plane/embedding';
 import { createMemoryDataSource, ItemStore, KbStore, migrateMemory, PreferenceStore, StatusStore } from '@cp/memory-plane/data-access';
 import { DatabaseConfigSchema, loadConfig } from '@cp/shared/config';
-import { Embed, KbDelete, KbIngest, KbList, MemoryFault, MemoryQuery, PrefCreate, PrefDelete, PrefLearn, PrefList, PrefUpdate, RememberItems, StatusGet, StatusPut } from '@cp/shared/contracts';
+import { DescribeItem, Embed, KbDelete, KbIngest, KbList, MemoryFault, MemoryQuery, PrefCreate, PrefDelete, PrefLearn, PrefList, PrefUpdate, RememberItems, StatusGet, StatusPut } from '@cp/shared/contracts';
 import { RUNTIME, RuntimeModule, serveHealth, type ServiceRuntime } from '@cp/shared/runtime';
 import type { DataSource } from 'typeorm';
 import { MemoryCommands } from './memory-commands';
@@ -49,6 +49,7 @@ class MemoryPlaneLifecycle implements OnModuleInit, OnApplicationShutdown {
     bus.serve(StatusPut, (req) => cmd.putStatus(req), q);
     bus.serve(StatusGet, () => cmd.status(), q);
     bus.serve(RememberItems, (req) => cmd.remember(req.requestId, req.items), q);
+    bus.serve(DescribeItem, (req) => cmd.describeItem(req), q);
     bus.serve(Embed, async (req) => {
       const input = typeof req.input === 'string' ? [req.input] : req.input;
       const vectors = await state.embedder.embed(input);

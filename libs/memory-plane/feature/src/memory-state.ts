@@ -40,6 +40,15 @@ export class MemoryState {
     this.items = await this.cache(await this.itemStore.list(), itemText);
   }
 
+  /** One item changed (its description): only its text and vector are computed again. */
+  async refreshItem(item: MemoryItem): Promise<void> {
+    const text = itemText(item);
+    const [vector] = await this.embedder.embed([text]);
+    const fresh = { value: item, text, vector };
+    const i = this.items.findIndex((c) => c.value.id === item.id);
+    this.items = i < 0 ? [fresh, ...this.items] : this.items.map((c, j) => (j === i ? fresh : c));
+  }
+
   async refreshAll(): Promise<void> {
     await Promise.all([this.refreshPreferences(), this.refreshStatus(), this.refreshItems()]);
   }

@@ -94,7 +94,29 @@ export const RememberItems = defineRpc(
   'remember',
   1,
   z.object({ requestId: z.string(), items: z.array(z.object({ contentHash: z.string().regex(/^[0-9a-f]{64}$/), filename: z.string().max(500).nullable(), mediaType: z.string().max(200), bytes: z.number().int().nonnegative() })).max(32) }),
-  orError(z.object({ remembered: z.array(z.string()) })),
+  orError(
+    z.object({
+      remembered: z.array(z.string()),
+      /** Remembered items that have no description yet (new, or an earlier description failed): the gateway may describe them. */
+      undescribed: z.array(z.object({ itemId: z.string(), contentHash: z.string() })).optional(),
+    }),
+  ),
+);
+
+/** The longest item description the memory plane stores (the gateway cuts the model's answer to it). */
+export const MAX_ITEM_DESCRIPTION_CHARS = 1000;
+
+/**
+ * A remembered image's description, from a vision model the gateway asked after the answer: stored
+ * on the item (when it has none yet) and searchable from then on. `described: false` when the item
+ * already had one (another replica got there first).
+ */
+export const DescribeItem = defineRpc(
+  'memory',
+  'describe-item',
+  1,
+  z.object({ itemId: Uuid, description: Text(MAX_ITEM_DESCRIPTION_CHARS), model: z.string().min(1).max(300), requestId: z.string().max(200).optional(), describeRequestId: z.string().max(200).optional() }),
+  orError(z.object({ itemId: z.string(), described: z.boolean() })),
 );
 
 /** Test and drill switch: makes a layer fail (`fail`), miss its deadline (`slow`) or work again (`off`). */
