@@ -4,13 +4,33 @@
  * are leaves, so a large body of few levels (a base64 image) costs one visit per object or array.
  */
 export function exceedsDepth(value: unknown, limit: number): boolean {
-  const stack: [unknown, number][] = [[value, 1]];
-  while (stack.length > 0) {
-    const [v, depth] = stack.pop()!;
-    if (v === null || typeof v !== 'object') continue;
+  if (value === null || typeof value !== 'object') return false;
+  // Two parallel stacks and index/key loops: no tuple or `Object.values` array per node (a request
+  // with ten tool schemas has about 150 objects, visited on every request).
+  const values: object[] = [value];
+  const depths: number[] = [1];
+  while (values.length > 0) {
+    const v = values.pop()!;
+    const depth = depths.pop()!;
     if (depth > limit) return true;
-    const children = Array.isArray(v) ? v : Object.values(v);
-    for (const c of children) if (c !== null && typeof c === 'object') stack.push([c, depth + 1]);
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        const c: unknown = v[i];
+        if (c !== null && typeof c === 'object') {
+          values.push(c);
+          depths.push(depth + 1);
+        }
+      }
+      continue;
+    }
+    const record = v as Record<string, unknown>;
+    for (const key in record) {
+      const c = record[key];
+      if (c !== null && typeof c === 'object') {
+        values.push(c);
+        depths.push(depth + 1);
+      }
+    }
   }
   return false;
 }
