@@ -15,6 +15,8 @@ export async function evaluateLabelledSet(kb: KbStore, embedder: Embedder) {
     const { document } = await kb.ingest({ title: d.title, content: d.content, source: `eval/${d.id}`, mimeType: 'text/plain' }, embedder.id, [{ index: 0, heading: null, text, embedding: v }]);
     docOf.set(document.id, d.id);
   }
+  // What the memory plane's background refresh does after ingests (keyword ranking reads it).
+  await kb.refreshLexemeStats();
   const rows: Record<string, unknown>[] = [];
   const result: Record<string, unknown> = {};
   for (const mode of ['vector', 'keyword', 'hybrid'] as RetrievalMode[]) {
