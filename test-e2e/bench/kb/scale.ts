@@ -39,7 +39,7 @@ export async function measureScale(ds: DataSource, kb: KbStore, embedder: Embedd
   const indexS = (performance.now() - indexStarted) / 1000;
   process.stdout.write(`  HNSW index (m ${DEFAULT_HNSW.m}, ef_construction ${DEFAULT_HNSW.efConstruction}) ready after ${indexS.toFixed(1)} s\n`);
   // What the memory plane's background refresh and autovacuum do after ingests.
-  await kb.refreshLexemeStats();
+  await kb.refreshKeywordStats();
   await ds.query('ANALYZE memory_chunks');
   await ds.query('ANALYZE memory_documents');
   const qs = Array.from({ length: queries }, query);

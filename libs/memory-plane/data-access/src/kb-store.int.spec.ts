@@ -74,7 +74,7 @@ describe('KbStore (real Postgres with pgvector)', () => {
     const near = await kb.vectorSearch(E, vec(0, 0, 1), 2);
     expect(near[0].text).toBe('Flux deploys now');
     expect(near[0].similarity).toBeCloseTo(1, 5);
-    await kb.refreshLexemeStats();
+    await kb.refreshKeywordStats();
     const stats = await kb.termStats(['catalogue', 'cache']);
     const kw = await kb.keywordSearch(planKeywordQuery(stats.terms, stats.chunks), E, vec(0, 0, 1), 5);
     expect(kw.map((h) => h.text)).toEqual(['ERR_CACHE_STALE_42 means the catalogue cache is stale']);
@@ -87,7 +87,7 @@ describe('KbStore (real Postgres with pgvector)', () => {
     await kb.ingest({ title: 'Services', content: texts.join('\n'), source: 'docs/services.md', mimeType: 'text/plain' }, E, texts.map((t, i) => chunk(i, t, vec(1, i, 0))));
     const before = await kb.termStats(['zebra']);
     expect(before.terms).toEqual([{ query: "'zebra'", df: 0 }]);
-    await kb.refreshLexemeStats();
+    await kb.refreshKeywordStats();
     const stats = await kb.termStats(['service', 'the', 'zebras', 'fix/PAY-123']);
     expect(stats.chunks).toBeGreaterThanOrEqual(4);
     expect(stats.terms.map((t) => t.query)).toEqual(["'servic'", "'zebra'", "'fix/pay-123'"]);

@@ -243,8 +243,14 @@ export class KbStore {
     return rows.map((r: Record<string, unknown>) => toHit(r, Number(r.rank)));
   }
 
-  /** Recomputes the lexeme statistics keyword ranking reads (a snapshot; queries keep reading the previous one meanwhile). */
-  async refreshLexemeStats(): Promise<void> {
+  /**
+   * After ingests: merges the full-text index's pending entries (GIN's fast update keeps new
+   * entries in a list that every search scans until then: at 20,000 freshly ingested chunks it
+   * doubled the keyword half's median and quadrupled its p95), then recomputes the lexeme
+   * statistics keyword ranking reads (a snapshot; queries keep reading the previous one meanwhile).
+   */
+  async refreshKeywordStats(): Promise<void> {
+    await this.ds.query(`SELECT gin_clean_pending_list('memory_chunks_tsv_idx'::regclass)`);
     await this.ds.query(`REFRESH MATERIALIZED VIEW CONCURRENTLY memory_lexemes`);
   }
 

@@ -39,7 +39,7 @@ class MemoryPlaneLifecycle implements OnModuleInit, OnApplicationShutdown {
     await state.refreshAll();
     // Keyword ranking weighs words by these statistics: refreshed at start (another replica may
     // have changed the KB) and after every change, in the background.
-    const lexemeStats = new LexemeStatsRefresher(() => state.kb.refreshLexemeStats(), this.rt.logger);
+    const lexemeStats = new LexemeStatsRefresher(() => state.kb.refreshKeywordStats(), this.rt.logger);
     this.lexemeStats = lexemeStats;
     state.kbChanged = () => lexemeStats.changed();
     lexemeStats.changed();

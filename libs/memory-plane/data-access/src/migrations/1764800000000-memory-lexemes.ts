@@ -4,7 +4,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * Lexeme statistics of the KB for keyword ranking: how many chunks contain each lexeme
  * (`ts_stat` over the stored tsvectors), and one row with the empty lexeme (which full-text
  * search never produces) holding the number of chunks. A materialized view, refreshed
- * concurrently in the background after ingests (`KbStore.refreshLexemeStats`), so queries read a
+ * concurrently in the background after ingests (`KbStore.refreshKeywordStats`), so queries read a
  * consistent snapshot and never wait for a refresh.
  */
 export class MemoryLexemes1764800000000 implements MigrationInterface {
