@@ -23,10 +23,11 @@ async function main(): Promise<void> {
     .option('--queries <n>', 'timed queries', int, 300)
     .option('--skip-scale', 'only the labelled evaluation set', false)
     .option('--ef-search <n>', 'hnsw.ef_search (default: the memory plane\'s)', int, DEFAULT_EF_SEARCH)
+    .option('--ef-sweep <list>', 'also measure HNSW recall at these ef_search values, e.g. 100,200,400', (v: string) => v.split(',').map((x) => int(x.trim())), [] as number[])
     .option('--incremental-index', 'keep the HNSW index during the scale ingest (default: build it after the rows)', false)
     .option('--json <file>', 'also write the results as JSON')
     .parse(process.argv)
-    .opts<{ chunks: number; queries: number; skipScale: boolean; efSearch: number; incrementalIndex: boolean; json?: string }>();
+    .opts<{ chunks: number; queries: number; skipScale: boolean; efSearch: number; incrementalIndex: boolean; efSweep: number[]; json?: string }>();
   const iso = newIsolation('benchkb');
   await migrateMemory(iso.databaseUrl);
   const ds = await createMemoryDataSource(iso.databaseUrl, 4, opts.efSearch).initialize();
@@ -36,7 +37,7 @@ async function main(): Promise<void> {
     const kb = new KbStore(ds);
     await kb.ensureVectorIndex(embedder.id, embedder.dimension);
     out.labelled = await evaluateLabelledSet(kb, embedder);
-    if (!opts.skipScale) out.scale = await measureScale(ds, kb, embedder, opts.chunks, opts.queries, opts.incrementalIndex);
+    if (!opts.skipScale) out.scale = await measureScale(ds, kb, embedder, opts.chunks, opts.queries, opts.incrementalIndex, opts.efSweep);
   } finally {
     await ds.destroy();
     await dropIsolation(iso);

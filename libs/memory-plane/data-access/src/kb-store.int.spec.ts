@@ -74,6 +74,7 @@ describe('KbStore (real Postgres with pgvector)', () => {
     const near = await kb.vectorSearch(E, vec(0, 0, 1), 2);
     expect(near[0].text).toBe('Flux deploys now');
     expect(near[0].similarity).toBeCloseTo(1, 5);
+    expect((await kb.vectorSearch(E, vec(0, 0, 1), 2, 40)).map((h) => h.id)).toEqual(near.map((h) => h.id));
     await kb.refreshKeywordStats();
     const stats = await kb.termStats(['catalogue', 'cache']);
     const kw = await kb.keywordSearch(planKeywordQuery(stats.terms, stats.chunks), E, vec(0, 0, 1), 5);

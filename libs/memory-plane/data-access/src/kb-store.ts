@@ -60,7 +60,7 @@ export interface HnswParams {
  * exact scan at 0.95 or more at 100,000 chunks.
  */
 export const DEFAULT_HNSW: HnswParams = { m: 24, efConstruction: 128 };
-export const DEFAULT_EF_SEARCH = 200;
+export const DEFAULT_EF_SEARCH = 300;
 
 function vectorIndexPrefix(embedder: string): string {
   return `memory_chunks_hnsw_${sha256(embedder).slice(0, 12)}`;
@@ -173,10 +173,23 @@ export class KbStore {
     return (Array.isArray(rows[0]) ? rows[0] : rows).length > 0;
   }
 
-  /** Nearest chunks of one embedder by cosine distance, through its HNSW index. */
-  async vectorSearch(embedder: string, query: Float32Array, limit: number): Promise<ChunkHit[]> {
+  /**
+   * Nearest chunks of one embedder by cosine distance, through its HNSW index; `efSearch`
+   * overrides the connection's `hnsw.ef_search` for this query only (`SET LOCAL` in a transaction).
+   */
+  async vectorSearch(embedder: string, query: Float32Array, limit: number, efSearch?: number): Promise<ChunkHit[]> {
+    if (efSearch !== undefined) {
+      return this.ds.transaction(async (m) => {
+        await m.query(`SELECT set_config('hnsw.ef_search', $1, true)`, [String(int(efSearch))]);
+        return this.vectorSearchOn(m, embedder, query, limit);
+      });
+    }
+    return this.vectorSearchOn(this.ds.manager, embedder, query, limit);
+  }
+
+  private async vectorSearchOn(m: EntityManager, embedder: string, query: Float32Array, limit: number): Promise<ChunkHit[]> {
     const dim = int(query.length);
-    const rows = await this.ds.query(
+    const rows = await m.query(
       `SELECT c.id, c.document_id, d.title, d.source, c.text, c.text_hash, d.updated_at, 1 - (c.embedding::vector(${dim}) <=> $1::vector(${dim})) AS similarity
          FROM memory_chunks c JOIN memory_documents d ON d.id = c.document_id
         WHERE c.embedder = ${literal(embedder)}
