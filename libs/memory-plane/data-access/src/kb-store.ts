@@ -106,6 +106,9 @@ export class KbStore {
         await qr.release();
       }
     }
+    // Another replica's build of the same index may still be running (IF NOT EXISTS skipped it):
+    // the old index goes only once the new one is valid.
+    if ((await this.vectorIndexState(embedder, params)) !== 'current') return;
     for (const other of existing) if (other.name !== name) await this.ds.query(`DROP INDEX IF EXISTS ${other.name}`);
   }
 

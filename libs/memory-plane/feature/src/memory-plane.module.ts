@@ -94,7 +94,7 @@ class MemoryPlaneLifecycle implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.indexBuild;
+    await this.indexBuild; // a rebuild under way finishes first (an interrupted one is redone at the next start)
     await this.reembedder?.stop();
     await this.lexemeStats?.stop();
     await this.ds.destroy();
