@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { createMemoryDataSource, KbStore, migrateMemory } from '@cp/memory-plane/data-access';
+import { createMemoryDataSource, DEFAULT_EF_SEARCH, KbStore, migrateMemory } from '@cp/memory-plane/data-access';
 import { defaultStaticEmbedder } from '@cp/memory-plane/embedding';
 import { dropIsolation, newIsolation } from '@cp/shared/testing';
 import { evaluateLabelledSet } from './kb/labelled-eval';
@@ -9,8 +9,8 @@ import { measureScale } from './kb/scale';
  * `npm run bench:kb`: the knowledge base on the real Postgres with pgvector, in a database of its
  * own (dropped afterwards). Part 1: the labelled evaluation set (44 documents, 66 queries) through
  * the same search code the memory plane serves, vector-only / keyword-only / hybrid. Part 2: at
- * `--chunks` (100,000) synthetic chunks, the ingest rate, query p50/p95 (hybrid KB layer and
- * vector-only), and recall@10 of the HNSW index against an exact scan. Figures: docs/performance.md.
+ * `--chunks` (100,000) synthetic chunks, the ingest rate and HNSW build time, query p50/p95
+ * (hybrid KB layer, keyword half, vector half), and recall@10 of the HNSW index against an exact scan. Figures: docs/performance.md.
  */
 async function main(): Promise<void> {
   const int = (v: string) => {
@@ -22,10 +22,12 @@ async function main(): Promise<void> {
     .option('--chunks <n>', 'synthetic chunks for the scale part', int, 100_000)
     .option('--queries <n>', 'timed queries', int, 300)
     .option('--skip-scale', 'only the labelled evaluation set', false)
-    .option('--ef-search <n>', 'hnsw.ef_search', int, 100)
+    .option('--ef-search <n>', 'hnsw.ef_search (default: the memory plane\'s)', int, DEFAULT_EF_SEARCH)
+    .option('--ef-sweep <list>', 'also measure HNSW recall at these ef_search values, e.g. 100,200,400', (v: string) => v.split(',').map((x) => int(x.trim())), [] as number[])
+    .option('--incremental-index', 'keep the HNSW index during the scale ingest (default: build it after the rows)', false)
     .option('--json <file>', 'also write the results as JSON')
     .parse(process.argv)
-    .opts<{ chunks: number; queries: number; skipScale: boolean; efSearch: number; json?: string }>();
+    .opts<{ chunks: number; queries: number; skipScale: boolean; efSearch: number; incrementalIndex: boolean; efSweep: number[]; json?: string }>();
   const iso = newIsolation('benchkb');
   await migrateMemory(iso.databaseUrl);
   const ds = await createMemoryDataSource(iso.databaseUrl, 4, opts.efSearch).initialize();
@@ -35,7 +37,7 @@ async function main(): Promise<void> {
     const kb = new KbStore(ds);
     await kb.ensureVectorIndex(embedder.id, embedder.dimension);
     out.labelled = await evaluateLabelledSet(kb, embedder);
-    if (!opts.skipScale) out.scale = await measureScale(ds, kb, embedder, opts.chunks, opts.queries);
+    if (!opts.skipScale) out.scale = await measureScale(ds, kb, embedder, opts.chunks, opts.queries, opts.incrementalIndex, opts.efSweep);
   } finally {
     await ds.destroy();
     await dropIsolation(iso);

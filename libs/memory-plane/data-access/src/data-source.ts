@@ -1,13 +1,16 @@
 import { DataSource } from 'typeorm';
 import { migrateDataSource } from '@cp/shared/event-store';
 import { CreateMemoryPlane1764700000000 } from './migrations/1764700000000-create-memory-plane';
+import { MemoryLexemes1764800000000 } from './migrations/1764800000000-memory-lexemes';
+import { InlineEmbeddings1764800000001 } from './migrations/1764800000001-inline-embeddings';
+import { DEFAULT_EF_SEARCH } from './kb-store';
 
 /** The memory plane's migrations, recorded in their own table so the auditor's and ours never mix. */
-export const MEMORY_MIGRATIONS = [CreateMemoryPlane1764700000000];
+export const MEMORY_MIGRATIONS = [CreateMemoryPlane1764700000000, MemoryLexemes1764800000000, InlineEmbeddings1764800000001];
 const MIGRATIONS_TABLE = 'memory_schema_migrations';
 
 /** `efSearch`: how many HNSW candidates a vector query looks at (recall against speed), set on every connection. */
-export function createMemoryDataSource(url: string, poolSize = 10, efSearch = 100): DataSource {
+export function createMemoryDataSource(url: string, poolSize = 10, efSearch = DEFAULT_EF_SEARCH): DataSource {
   return new DataSource({
     type: 'postgres',
     url,

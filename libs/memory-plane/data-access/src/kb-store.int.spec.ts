@@ -1,5 +1,6 @@
+import { planKeywordQuery } from '@cp/memory-plane/domain';
 import { dropIsolation, newIsolation } from '@cp/shared/testing';
-import { createMemoryDataSource, KbStore, MEMORY_MIGRATIONS, migrateMemory, PreferenceStore, StatusStore, type ChunkToStore } from './index';
+import { createMemoryDataSource, DEFAULT_HNSW, KbStore, MEMORY_MIGRATIONS, migrateMemory, PreferenceStore, StatusStore, vectorIndexName, type ChunkToStore } from './index';
 
 const vec = (...xs: number[]) => Float32Array.from(xs);
 const chunk = (index: number, text: string, v: Float32Array): ChunkToStore => ({ index, heading: null, text, embedding: v });
@@ -25,8 +26,20 @@ describe('KbStore (real Postgres with pgvector)', () => {
 
   it('Given the migrations ran, Then the chunks have an HNSW index (cosine) for the embedder and a GIN full-text index', async () => {
     const idx: { indexdef: string }[] = await ds.query(`SELECT indexdef FROM pg_indexes WHERE tablename = 'memory_chunks'`);
-    expect(idx.map((i) => i.indexdef).join('\n')).toMatch(/USING hnsw \(\(\(embedding\)::vector\(3\)\) vector_cosine_ops\) WHERE \(embedder = 'test-embedder@1'::text\)/);
+    expect(idx.map((i) => i.indexdef).join('\n')).toMatch(/USING hnsw \(\(\(embedding\)::vector\(3\)\) vector_cosine_ops\) WITH \(m='24', ef_construction='128'\) WHERE \(embedder = 'test-embedder@1'::text\)/);
     expect(idx.map((i) => i.indexdef).join('\n')).toMatch(/USING gin \(tsv\)/);
+  });
+
+  it('Given an index of older parameters, When the index is ensured, Then it is replaced by one with the current parameters', async () => {
+    const F = 'other-embedder@1';
+    await kb.ensureVectorIndex(F, 3, { m: 8, efConstruction: 16 });
+    expect(await kb.vectorIndexState(F)).toBe('outdated');
+    await kb.ensureVectorIndex(F, 3, undefined, { concurrently: true, maintenanceWorkMem: '128MB' });
+    expect(await kb.vectorIndexState(F)).toBe('current');
+    const names: { indexname: string }[] = await ds.query(`SELECT indexname FROM pg_indexes WHERE tablename = 'memory_chunks' AND indexdef LIKE '%other-embedder@1%'`);
+    expect(names.map((n) => n.indexname)).toEqual([vectorIndexName(F, DEFAULT_HNSW)]);
+    await kb.dropVectorIndexes(F);
+    expect(await kb.vectorIndexState(F)).toBe('missing');
   });
 
   it('Given a document, When ingested twice with the same content, Then the second is a no-op with the same id', async () => {
@@ -61,10 +74,32 @@ describe('KbStore (real Postgres with pgvector)', () => {
     const near = await kb.vectorSearch(E, vec(0, 0, 1), 2);
     expect(near[0].text).toBe('Flux deploys now');
     expect(near[0].similarity).toBeCloseTo(1, 5);
-    const kw = await kb.keywordSearch(['catalogue', 'cache'], E, vec(0, 0, 1), 5);
+    expect((await kb.vectorSearch(E, vec(0, 0, 1), 2, 40)).map((h) => h.id)).toEqual(near.map((h) => h.id));
+    await kb.refreshKeywordStats();
+    const stats = await kb.termStats(['catalogue', 'cache']);
+    const kw = await kb.keywordSearch(planKeywordQuery(stats.terms, stats.chunks), E, vec(0, 0, 1), 5);
     expect(kw.map((h) => h.text)).toEqual(['ERR_CACHE_STALE_42 means the catalogue cache is stale']);
     expect(kw[0].keywordRank).toBeGreaterThan(0);
     expect(await kb.exactSearch(E, vec(0, 0, 1), 1)).toEqual([near[0].id]);
+  });
+
+  it('Given lexeme statistics, When a query has a frequent and a rare word, Then each gets its chunk count and the chunk with the rare word ranks first', async () => {
+    const texts = ['the rollout of service alpha', 'the rollout of service beta', 'the rollout of service gamma', 'service delta uses the zebra protocol'];
+    await kb.ingest({ title: 'Services', content: texts.join('\n'), source: 'docs/services.md', mimeType: 'text/plain' }, E, texts.map((t, i) => chunk(i, t, vec(1, i, 0))));
+    const before = await kb.termStats(['zebra']);
+    expect(before.terms).toEqual([{ query: "'zebra'", df: 0 }]);
+    await kb.refreshKeywordStats();
+    const stats = await kb.termStats(['service', 'the', 'zebras', 'fix/PAY-123']);
+    expect(stats.chunks).toBeGreaterThanOrEqual(4);
+    expect(stats.terms.map((t) => t.query)).toEqual(["'servic'", "'zebra'", "'fix/pay-123'"]);
+    expect(stats.terms.map((t) => t.df)).toEqual([4, 1, 0]);
+    const plan = planKeywordQuery(stats.terms, stats.chunks, 1);
+    expect(plan.candidates).not.toContain('servic');
+    const hits = await kb.keywordSearch(plan, E, vec(1, 0, 0), 5);
+    expect(hits[0].text).toBe('service delta uses the zebra protocol');
+    const wide = await kb.keywordSearch(planKeywordQuery(stats.terms, stats.chunks), E, vec(1, 0, 0), 5);
+    expect(wide.map((h) => h.text)).toEqual(['service delta uses the zebra protocol', ...wide.slice(1).map((h) => h.text)]);
+    expect(wide).toHaveLength(4);
   });
 
   it('Given a document, When deleted, Then its chunks go with it and a second delete finds nothing', async () => {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { uuidv7 } from 'uuidv7';
+import { KEYWORD_ROW_BUDGET, type KeywordPlan } from '@cp/memory-plane/domain';
 
 export interface StoredDocument {
   id: string;
@@ -47,6 +48,29 @@ export function sha256(text: string | Buffer): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
+/** HNSW build parameters: neighbours per node (`m`) and the candidate list while building (`ef_construction`). */
+export interface HnswParams {
+  m: number;
+  efConstruction: number;
+}
+
+/**
+ * The KB's HNSW parameters, and the `hnsw.ef_search` queries use with them: measured by
+ * `npm run bench:kb` (docs/performance.md) as the cheapest setting that keeps recall@10 against an
+ * exact scan at 0.95 or more at 100,000 chunks.
+ */
+export const DEFAULT_HNSW: HnswParams = { m: 24, efConstruction: 128 };
+export const DEFAULT_EF_SEARCH = 300;
+
+function vectorIndexPrefix(embedder: string): string {
+  return `memory_chunks_hnsw_${sha256(embedder).slice(0, 12)}`;
+}
+
+/** The index's name says its embedder and parameters, so a change of parameters builds a new one. */
+export function vectorIndexName(embedder: string, params: HnswParams): string {
+  return `${vectorIndexPrefix(embedder)}_m${int(params.m)}_ef${int(params.efConstruction)}`;
+}
+
 /** An embedder id as it may appear inside SQL (it names a partial index and its predicate). */
 const SAFE_EMBEDDER = /^[A-Za-z0-9@._:+-]{1,100}$/;
 
@@ -58,10 +82,55 @@ const SAFE_EMBEDDER = /^[A-Za-z0-9@._:+-]{1,100}$/;
 export class KbStore {
   constructor(private readonly ds: DataSource) {}
 
-  /** The partial HNSW index (cosine) for one embedder's vectors; idempotent. */
-  async ensureVectorIndex(embedder: string, dim: number): Promise<void> {
-    const name = `memory_chunks_hnsw_${sha256(embedder).slice(0, 12)}`;
-    await this.ds.query(`CREATE INDEX IF NOT EXISTS ${name} ON memory_chunks USING hnsw ((embedding::vector(${int(dim)})) vector_cosine_ops) WHERE embedder = ${literal(embedder)}`);
+  /**
+   * The partial HNSW index (cosine) for one embedder's vectors, built with `params`; idempotent.
+   * An index of the embedder built with other parameters is dropped once this one is ready (until
+   * then vector queries keep using it). `concurrently` builds without blocking ingests (slower; for
+   * replacing an index of a KB in service); `maintenanceWorkMem` lets a large build keep its graph
+   * in memory (pgvector builds far slower once it does not fit).
+   */
+  async ensureVectorIndex(embedder: string, dim: number, params: HnswParams = DEFAULT_HNSW, opts: { concurrently?: boolean; maintenanceWorkMem?: string } = {}): Promise<void> {
+    const name = vectorIndexName(embedder, params);
+    const existing = await this.vectorIndexes(embedder);
+    const wanted = existing.find((i) => i.name === name);
+    if (wanted && !wanted.valid) await this.ds.query(`DROP INDEX ${name}`); // a concurrent build that failed
+    if (!wanted?.valid) {
+      const qr = this.ds.createQueryRunner();
+      try {
+        if (opts.maintenanceWorkMem) await qr.query(`SELECT set_config('maintenance_work_mem', $1, false)`, [opts.maintenanceWorkMem]);
+        await qr.query(
+          `CREATE INDEX ${opts.concurrently ? 'CONCURRENTLY ' : ''}IF NOT EXISTS ${name} ON memory_chunks USING hnsw ((embedding::vector(${int(dim)})) vector_cosine_ops) WITH (m = ${int(params.m)}, ef_construction = ${int(params.efConstruction)}) WHERE embedder = ${literal(embedder)}`,
+        );
+        if (opts.maintenanceWorkMem) await qr.query(`RESET maintenance_work_mem`);
+      } finally {
+        await qr.release();
+      }
+    }
+    // Another replica's build of the same index may still be running (IF NOT EXISTS skipped it):
+    // the old index goes only once the new one is valid.
+    if ((await this.vectorIndexState(embedder, params)) !== 'current') return;
+    for (const other of existing) if (other.name !== name) await this.ds.query(`DROP INDEX IF EXISTS ${other.name}`);
+  }
+
+  /** Whether the embedder's HNSW index exists with `params` (`current`), only with other parameters (`outdated`), or not at all. */
+  async vectorIndexState(embedder: string, params: HnswParams = DEFAULT_HNSW): Promise<'current' | 'outdated' | 'missing'> {
+    const existing = await this.vectorIndexes(embedder);
+    if (existing.some((i) => i.name === vectorIndexName(embedder, params) && i.valid)) return 'current';
+    return existing.some((i) => i.valid) ? 'outdated' : 'missing';
+  }
+
+  /** Drops the embedder's HNSW indexes (a bulk load then builds the index once, after the rows). */
+  async dropVectorIndexes(embedder: string): Promise<void> {
+    for (const i of await this.vectorIndexes(embedder)) await this.ds.query(`DROP INDEX IF EXISTS ${i.name}`);
+  }
+
+  private async vectorIndexes(embedder: string): Promise<{ name: string; valid: boolean }[]> {
+    const rows: { name: string; valid: boolean }[] = await this.ds.query(
+      `SELECT c.relname AS name, i.indisvalid AS valid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+        WHERE i.indrelid = 'memory_chunks'::regclass AND c.relname LIKE $1`,
+      [`${vectorIndexPrefix(embedder)}%`],
+    );
+    return rows;
   }
 
   async ingest(input: IngestInput, embedder: string, chunks: readonly ChunkToStore[], now = new Date()): Promise<IngestOutcome> {
@@ -107,10 +176,23 @@ export class KbStore {
     return (Array.isArray(rows[0]) ? rows[0] : rows).length > 0;
   }
 
-  /** Nearest chunks of one embedder by cosine distance, through its HNSW index. */
-  async vectorSearch(embedder: string, query: Float32Array, limit: number): Promise<ChunkHit[]> {
+  /**
+   * Nearest chunks of one embedder by cosine distance, through its HNSW index; `efSearch`
+   * overrides the connection's `hnsw.ef_search` for this query only (`SET LOCAL` in a transaction).
+   */
+  async vectorSearch(embedder: string, query: Float32Array, limit: number, efSearch?: number): Promise<ChunkHit[]> {
+    if (efSearch !== undefined) {
+      return this.ds.transaction(async (m) => {
+        await m.query(`SELECT set_config('hnsw.ef_search', $1, true)`, [String(int(efSearch))]);
+        return this.vectorSearchOn(m, embedder, query, limit);
+      });
+    }
+    return this.vectorSearchOn(this.ds.manager, embedder, query, limit);
+  }
+
+  private async vectorSearchOn(m: EntityManager, embedder: string, query: Float32Array, limit: number): Promise<ChunkHit[]> {
     const dim = int(query.length);
-    const rows = await this.ds.query(
+    const rows = await m.query(
       `SELECT c.id, c.document_id, d.title, d.source, c.text, c.text_hash, d.updated_at, 1 - (c.embedding::vector(${dim}) <=> $1::vector(${dim})) AS similarity
          FROM memory_chunks c JOIN memory_documents d ON d.id = c.document_id
         WHERE c.embedder = ${literal(embedder)}
@@ -132,22 +214,60 @@ export class KbStore {
   }
 
   /**
-   * Chunks matching any of the query's words (Postgres full-text search, English stemming), best
-   * `ts_rank_cd` first; the similarity to the query vector comes along for this embedder's chunks.
+   * Each word as full-text search sees it (its tsquery, English stemming; words that are stop
+   * words there are left out) with the number of chunks containing it (for an identifier of
+   * several lexemes, the smallest count; 0 when not in the statistics: a word new since they
+   * were computed, or found nowhere), and the number of chunks,
+   * from the last lexeme statistics (`memory_lexemes`).
    */
-  async keywordSearch(terms: readonly string[], embedder: string, query: Float32Array, limit: number): Promise<ChunkHit[]> {
-    if (terms.length === 0) return [];
+  async termStats(terms: readonly string[]): Promise<{ terms: { query: string; df: number }[]; chunks: number }> {
+    if (terms.length === 0) return { terms: [], chunks: 0 };
+    const rows: { query: string; df: number | null; chunks: number | null }[] = await this.ds.query(
+      `SELECT q::text AS query,
+              (SELECT min(coalesce(l.ndoc, 0)) FROM unnest(tsvector_to_array(to_tsvector('english', t.w))) x(lexeme) LEFT JOIN memory_lexemes l ON l.lexeme = x.lexeme) AS df,
+              (SELECT ndoc FROM memory_lexemes WHERE lexeme = '') AS chunks
+         FROM unnest($1::text[]) WITH ORDINALITY t(w, i), websearch_to_tsquery('english', t.w) q
+        WHERE numnode(q) > 0
+        ORDER BY t.i`,
+      [terms],
+    );
+    return { terms: rows.map((r) => ({ query: r.query, df: Number(r.df ?? 0) })), chunks: Number(rows[0]?.chunks ?? 0) };
+  }
+
+  /**
+   * The chunks matching the plan's candidate terms (GIN index; at most `maxRows`, a bound for
+   * statistics that are out of date), ranked by the summed weights of the plan's terms each
+   * contains. A hit's `keywordRank` is `ts_rank_cd` of all the terms, normalised to 0..1 (computed
+   * for the returned rows only): the relevance scale the memory plane's thresholds were set on.
+   * The similarity to the query vector comes along for this embedder's chunks.
+   */
+  async keywordSearch(plan: KeywordPlan, embedder: string, query: Float32Array, limit: number, maxRows = 4 * KEYWORD_ROW_BUDGET): Promise<ChunkHit[]> {
+    if (!plan.candidates) return [];
     const dim = int(query.length);
     const rows = await this.ds.query(
-      `SELECT c.id, c.document_id, d.title, d.source, c.text, c.text_hash, d.updated_at, ts_rank_cd(c.tsv, q, 32) AS rank,
-              CASE WHEN c.embedder = ${literal(embedder)} THEN 1 - (c.embedding::vector(${dim}) <=> $2::vector(${dim})) END AS similarity
-         FROM memory_chunks c JOIN memory_documents d ON d.id = c.document_id, websearch_to_tsquery('english', $1) q
-        WHERE c.tsv @@ q
-        ORDER BY rank DESC, c.id
-        LIMIT $3`,
-      [terms.join(' or '), vectorLiteral(query), limit],
+      `SELECT c.id, c.document_id, d.title, d.source, c.text, c.text_hash, d.updated_at, ts_rank_cd(c.tsv, $5::tsquery, 32) AS rank,
+              CASE WHEN c.embedder = ${literal(embedder)} THEN 1 - (c.embedding::vector(${dim}) <=> $6::vector(${dim})) END AS similarity
+         FROM (SELECT m.id, (SELECT sum(u.w) FROM unnest($2::tsquery[], $3::float8[]) u(q, w) WHERE m.tsv @@ u.q) AS score
+                 FROM (SELECT id, tsv FROM memory_chunks WHERE tsv @@ $1::tsquery LIMIT $7) m
+                ORDER BY score DESC, m.id
+                LIMIT $4) s
+         JOIN memory_chunks c ON c.id = s.id
+         JOIN memory_documents d ON d.id = c.document_id
+        ORDER BY s.score DESC, c.id`,
+      [plan.candidates, plan.terms.map((t) => t.query), plan.terms.map((t) => t.idf), limit, plan.terms.map((t) => `(${t.query})`).join(' | '), vectorLiteral(query), maxRows],
     );
     return rows.map((r: Record<string, unknown>) => toHit(r, Number(r.rank)));
+  }
+
+  /**
+   * After ingests: merges the full-text index's pending entries (GIN's fast update keeps new
+   * entries in a list that every search scans until then: at 20,000 freshly ingested chunks it
+   * doubled the keyword half's median and quadrupled its p95), then recomputes the lexeme
+   * statistics keyword ranking reads (a snapshot; queries keep reading the previous one meanwhile).
+   */
+  async refreshKeywordStats(): Promise<void> {
+    await this.ds.query(`SELECT gin_clean_pending_list('memory_chunks_tsv_idx'::regclass)`);
+    await this.ds.query(`REFRESH MATERIALIZED VIEW CONCURRENTLY memory_lexemes`);
   }
 
   /** Chunks made by another embedder than `embedder`, oldest first (what re-embedding works through). */

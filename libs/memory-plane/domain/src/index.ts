@@ -7,3 +7,4 @@ export * from './conflicts';
 export * from './preferences';
 export * from './merge-results';
 export * from './memory-block';
+export * from './keyword-plan';

@@ -5,3 +5,4 @@ export * from './memory-state';
 export * from './memory-commands';
 export * from './kb-search';
 export * from './deadline';
+export * from './lexeme-stats-refresher';

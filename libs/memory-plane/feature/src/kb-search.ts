@@ -1,4 +1,4 @@
-import { contentWords, reciprocalRankFusion, type LayerHit } from '@cp/memory-plane/domain';
+import { contentWords, planKeywordQuery, reciprocalRankFusion, type LayerHit } from '@cp/memory-plane/domain';
 import type { Embedder } from '@cp/memory-plane/embedding';
 import type { ChunkHit, KbStore } from '@cp/memory-plane/data-access';
 
@@ -33,7 +33,7 @@ export async function searchKb(kb: KbStore, embedder: Embedder, query: string, q
   const terms = keywordTerms(query);
   const [vector, keyword] = await Promise.all([
     mode === 'keyword' ? Promise.resolve([]) : kb.vectorSearch(embedder.id, queryVector, candidates),
-    mode === 'vector' ? Promise.resolve([]) : kb.keywordSearch(terms, embedder.id, queryVector, candidates),
+    mode === 'vector' ? Promise.resolve([]) : keywordHalf(kb, terms, embedder.id, queryVector, candidates),
   ]);
   const byId = new Map<string, ChunkHit>();
   for (const h of [...vector, ...keyword]) {
@@ -54,4 +54,11 @@ export async function searchKb(kb: KbStore, embedder: Embedder, query: string, q
       provenance: { layer: 'kb' as const, id: h.id, source: `sha256:${h.textHash}`, documentId: h.documentId, title: h.title, ...(h.source ? { origin: h.source } : {}), updatedAt: h.updatedAt },
     };
   });
+}
+
+/** The keyword half: the words' statistics, then the GIN candidates of the rarer words ranked by IDF (`planKeywordQuery`). */
+async function keywordHalf(kb: KbStore, terms: readonly string[], embedder: string, queryVector: Float32Array, limit: number): Promise<ChunkHit[]> {
+  if (terms.length === 0) return [];
+  const stats = await kb.termStats(terms);
+  return kb.keywordSearch(planKeywordQuery(stats.terms, stats.chunks), embedder, queryVector, limit);
 }

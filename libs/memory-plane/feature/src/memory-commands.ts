@@ -26,6 +26,7 @@ export class MemoryCommands {
     const vectors = await embedder.embed(chunks.map((c) => c.text));
     const out = await this.state.kb.ingest({ title: req.title, content: req.content, source: req.source ?? null, mimeType }, embedder.id, chunks.map((c, i) => ({ ...c, embedding: vectors[i] })));
     if (out.outcome !== 'unchanged') {
+      this.state.kbChanged();
       this.bus.publish(DocumentIngested, { documentId: out.document.id, contentHash: out.document.contentHash, outcome: out.outcome, chunks: out.document.chunks, bytes: out.document.bytes, embedder: embedder.id }, this.args(`memory:document:${out.document.id}`, req.requestId));
     }
     return { id: out.document.id, chunks: out.document.chunks, outcome: out.outcome, document: out.document };
@@ -33,6 +34,7 @@ export class MemoryCommands {
 
   async deleteDocument(id: string, requestId?: string) {
     if (!(await this.state.kb.delete(id))) return notFound('document', id);
+    this.state.kbChanged();
     this.bus.publish(DocumentDeleted, { documentId: id }, this.args(`memory:document:${id}`, requestId));
     return { id, deleted: true as const };
   }

@@ -1,4 +1,5 @@
 import { DEFAULT_SCORING, LAYERS, type Layer, type ScoringConfig } from '@cp/memory-plane/domain';
+import { DEFAULT_EF_SEARCH } from '@cp/memory-plane/data-access';
 import { z } from 'zod';
 
 const weights = z
@@ -29,8 +30,8 @@ export const MemoryConfigSchema = z.object({
   CP_MEMORY_WEIGHTS: weights.optional(),
   /** Fault switch for tests and drills (off by default): `kb=fail` makes the KB layer fail, `kb=slow` miss its deadline. Also settable at run time by the `cp.memory.rpc.fault.v1` RPC. */
   CP_MEMORY_FAULTS: faults.optional(),
-  /** HNSW candidates per vector query (`hnsw.ef_search`): recall against speed. */
-  CP_MEMORY_HNSW_EF_SEARCH: z.coerce.number().int().min(10).max(1000).default(100),
+  /** HNSW candidates per vector query (`hnsw.ef_search`): recall against speed; the default is what `npm run bench:kb` measures (docs/performance.md). */
+  CP_MEMORY_HNSW_EF_SEARCH: z.coerce.number().int().min(10).max(1000).default(DEFAULT_EF_SEARCH),
 });
 export type MemoryConfig = z.infer<typeof MemoryConfigSchema>;
 

@@ -9,6 +9,7 @@ import { MemoryCommands } from './memory-commands';
 import { MemoryConfigSchema, scoringOf, type MemoryConfig } from './memory-config';
 import { queryMemory } from './memory-query';
 import { MemoryState } from './memory-state';
+import { LexemeStatsRefresher } from './lexeme-stats-refresher';
 import { Reembedder } from './reembedder';
 
 const DATA_SOURCE = Symbol('MemoryDataSource');
@@ -19,6 +20,8 @@ const MIN_SMALL_LAYER_RELEVANCE = 0.15;
 /** Serves the memory plane's RPCs (queue group `memory-plane`), re-embeds in the background, reports health. */
 class MemoryPlaneLifecycle implements OnModuleInit, OnApplicationShutdown {
   private reembedder?: Reembedder;
+  private lexemeStats?: LexemeStatsRefresher;
+  private indexBuild?: Promise<void>;
 
   constructor(
     @Inject(RUNTIME) private readonly rt: ServiceRuntime,
@@ -32,8 +35,14 @@ class MemoryPlaneLifecycle implements OnModuleInit, OnApplicationShutdown {
     const { state, config } = this;
     for (const [layer, mode] of Object.entries(config.CP_MEMORY_FAULTS ?? {})) state.faults.set(layer as never, mode);
     if (state.faults.size > 0) this.rt.logger.warn({ faults: Object.fromEntries(state.faults) }, 'memory fault switch is on (CP_MEMORY_FAULTS)');
-    await state.kb.ensureVectorIndex(state.embedder.id, state.embedder.dimension);
+    await this.ensureVectorIndex();
     await state.refreshAll();
+    // Keyword ranking weighs words by these statistics: refreshed at start (another replica may
+    // have changed the KB) and after every change, in the background.
+    const lexemeStats = new LexemeStatsRefresher(() => state.kb.refreshKeywordStats(), this.rt.logger);
+    this.lexemeStats = lexemeStats;
+    state.kbChanged = () => lexemeStats.changed();
+    lexemeStats.changed();
     const cmd = new MemoryCommands(state, bus);
     const q = 'memory-plane';
     const queryOptions = { layerTimeoutMs: config.CP_MEMORY_LAYER_TIMEOUT_MS, scoring: scoringOf(config), minRelevance: MIN_SMALL_LAYER_RELEVANCE };
@@ -67,8 +76,28 @@ class MemoryPlaneLifecycle implements OnModuleInit, OnApplicationShutdown {
     serveHealth(this.rt, () => ({ embedder: state.embedder.id, dimension: state.embedder.dimension, faults: Object.fromEntries(state.faults), reembedding: { done: this.reembedder?.done ?? 0, remaining: this.reembedder?.remaining ?? 0 } }));
   }
 
+  /**
+   * The current embedder's HNSW index. A missing one is built before serving (fast: it is missing
+   * when the embedder is new, and its chunks are re-embedded afterwards); one built with older
+   * parameters is rebuilt in the background without blocking ingests, and queries use the old
+   * one until the new one is ready.
+   */
+  private async ensureVectorIndex(): Promise<void> {
+    const { kb, embedder } = this.state;
+    const state = await kb.vectorIndexState(embedder.id);
+    if (state === 'missing') await kb.ensureVectorIndex(embedder.id, embedder.dimension);
+    if (state !== 'outdated') return;
+    this.rt.logger.info({ embedder: embedder.id }, 'rebuilding the HNSW index with new parameters in the background');
+    this.indexBuild = kb
+      .ensureVectorIndex(embedder.id, embedder.dimension, undefined, { concurrently: true })
+      .then(() => this.rt.logger.info({ embedder: embedder.id }, 'HNSW index rebuilt'))
+      .catch((err: unknown) => this.rt.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'HNSW index rebuild failed; the old index stays in use, the next start tries again'));
+  }
+
   async onApplicationShutdown(): Promise<void> {
+    await this.indexBuild; // a rebuild under way finishes first (an interrupted one is redone at the next start)
     await this.reembedder?.stop();
+    await this.lexemeStats?.stop();
     await this.ds.destroy();
   }
 }

@@ -19,6 +19,8 @@ export class MemoryState {
   status: Cached<StatusItem>[] = [];
   items: Cached<MemoryItem>[] = [];
   readonly faults = new Map<Layer, 'fail' | 'slow'>();
+  /** Called after the KB's chunks changed (the module refreshes the lexeme statistics then). */
+  kbChanged: () => void = () => undefined;
 
   constructor(
     readonly kb: KbStore,
