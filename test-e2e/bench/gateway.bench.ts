@@ -49,7 +49,7 @@ async function main(): Promise<number> {
   const plan = opts.soakMinutes ? [] : scenarios(opts);
   const otlp = opts.tracing !== 'off' ? new OtlpReceiver({ keep: false }) : undefined;
   const otlpUrl = otlp ? await otlp.start() : undefined;
-  const stack = new BenchStack({ label: 'bench', env: { CP_LOG_LEVEL: opts.logLevel, ...(otlpUrl ? { OTEL_EXPORTER_OTLP_ENDPOINT: otlpUrl } : {}) }, serviceEnv: serviceEnv(opts) }, otlpUrl);
+  const stack = new BenchStack({ label: 'bench', env: { CP_LOG_LEVEL: opts.logLevel, ...opts.env, ...(otlpUrl ? { OTEL_EXPORTER_OTLP_ENDPOINT: otlpUrl } : {}) }, serviceEnv: serviceEnv(opts) }, otlpUrl);
   let proxy: Awaited<ReturnType<typeof startRefProxy>> | undefined;
   const bench = new Bench(stack, opts, () => proxy?.proc.pid);
   let spinners: ChildProcess[] = [];

@@ -26,6 +26,8 @@ export interface Options {
   soakMinutes?: number;
   strict: boolean;
   nodeOptions?: string;
+  /** Extra environment for the six services (`--env KEY=VALUE`, repeatable), for what-if runs. */
+  env: Record<string, string>;
 }
 
 export function parseOptions(argv: string[]): Options {
@@ -55,11 +57,12 @@ export function parseOptions(argv: string[]): Options {
     .option('--model <id>', 'provider/model asked of the gateway; the provider must speak the OpenAI wire (direct runs call provider-sim at /<provider>/v1)', 'qwen/qwen-turbo')
     .option('--busy-cpus', 'keep every core awake with a nice-19 spinner while measuring (shows the cost of idle-CPU wake-ups; see docs/performance.md)', false)
     .option('--node-options <flags>', 'NODE_OPTIONS for every service but provider-sim, for what-if runs (e.g. --stack-trace-limit=0)')
+    .option('--env <KEY=VALUE>', 'environment for the six services, repeatable, for what-if runs (e.g. CP_EVENT_LINGER_MS=20)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--cpu-prof <dir>', 'profile gateway, router and auditor (V8 sampling profiler) and summarise the samples inside the measured gateway runs')
     .parse(argv);
   const o = cmd.opts<{
     duration?: number; warmup?: number; quick: boolean; json?: string; scenarios?: string; streaming: boolean; tools: boolean; refProxy: boolean; tracing: string; otlp: boolean;
-    baselineRps?: number; soak?: number; strict: boolean; slots: number; pacing: string; logLevel: string; model: string; cpuProf?: string; busyCpus: boolean; nodeOptions?: string;
+    baselineRps?: number; soak?: number; strict: boolean; slots: number; pacing: string; logLevel: string; model: string; cpuProf?: string; busyCpus: boolean; nodeOptions?: string; env: string[];
   }>();
   const tracing = o.otlp ? 'on' : ['on', 'off', 'both'].includes(o.tracing) ? (o.tracing as Tracing) : invalid('--tracing', o.tracing);
   return {
@@ -82,6 +85,13 @@ export function parseOptions(argv: string[]): Options {
     soakMinutes: o.soak,
     strict: o.strict,
     nodeOptions: o.nodeOptions,
+    env: Object.fromEntries(
+      o.env.map((kv) => {
+        const at = kv.indexOf('=');
+        if (at <= 0) throw new Error(`--env wants KEY=VALUE, got ${kv}`);
+        return [kv.slice(0, at), kv.slice(at + 1)];
+      }),
+    ),
   };
 }
 

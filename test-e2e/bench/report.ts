@@ -28,7 +28,7 @@ export function report(bench: Bench, profiles: (ProfileSummary & { cpuMs: number
   }[opts.tracing];
   out.push('');
   out.push(`gateway benchmark: ${new Date().toISOString()}  ${cpus().length} cores (${cpus()[0]?.model ?? '?'})  node ${process.version}  CLK_TCK ${CLK_TCK}`);
-  out.push(`${opts.quick ? 'QUICK run (smoke only)' : 'run'}: ${opts.duration} s per run, ${opts.warmup} s warm-up per target/mode; model ${opts.model}; services at CP_LOG_LEVEL=${opts.logLevel}${opts.busyCpus ? '; --busy-cpus: nice-19 spinners kept every core awake' : ''}${opts.cpuProf ? '; gateway/router/auditor under the CPU profiler (figures inflated)' : ''}${opts.nodeOptions ? `; services' NODE_OPTIONS=${opts.nodeOptions}` : ''}`);
+  out.push(`${opts.quick ? 'QUICK run (smoke only)' : 'run'}: ${opts.duration} s per run, ${opts.warmup} s warm-up per target/mode; model ${opts.model}; services at CP_LOG_LEVEL=${opts.logLevel}${opts.busyCpus ? '; --busy-cpus: nice-19 spinners kept every core awake' : ''}${opts.cpuProf ? '; gateway/router/auditor under the CPU profiler (figures inflated)' : ''}${opts.nodeOptions ? `; services' NODE_OPTIONS=${opts.nodeOptions}` : ''}${Object.keys(opts.env).length > 0 ? `; services' env ${Object.entries(opts.env).map(([k, v]) => `${k}=${v}`).join(' ')}` : ''}`);
   out.push(tracingText + (spans ? `; sink got ${spans.exports} exports, ${spans.spans} spans` : ''));
   out.push('targets: direct = provider-sim; ref proxy = minimal node:http keep-alive proxy (own process) in front of it; gateway = the whole stack');
   out.push('paced = open loop at a fixed arrival rate, spread by staggered autocannon instances (conns = rate); closed = N connections back to back');
