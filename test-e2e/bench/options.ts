@@ -57,7 +57,7 @@ export function parseOptions(argv: string[]): Options {
     .option('--model <id>', 'provider/model asked of the gateway; the provider must speak the OpenAI wire (direct runs call provider-sim at /<provider>/v1)', 'qwen/qwen-turbo')
     .option('--busy-cpus', 'keep every core awake with a nice-19 spinner while measuring (shows the cost of idle-CPU wake-ups; see docs/performance.md)', false)
     .option('--node-options <flags>', 'NODE_OPTIONS for every service but provider-sim, for what-if runs (e.g. --stack-trace-limit=0)')
-    .option('--env <KEY=VALUE>', 'environment for the six services, repeatable, for what-if runs (e.g. CP_EVENT_LINGER_MS=20)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--env <KEY=VALUE>', 'environment for the six services, repeatable, for what-if runs (e.g. CP_SLO_PULL_INTERVAL_MS=250)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--cpu-prof <dir>', 'profile gateway, router and auditor (V8 sampling profiler) and summarise the samples inside the measured gateway runs')
     .parse(argv);
   const o = cmd.opts<{
