@@ -13,6 +13,8 @@ interface AutocannonOptions {
   ignoreCoordinatedOmission?: boolean;
   histograms?: Record<'latencies' | 'requests' | 'throughput', NullHistogram>;
   skipAggregateResult?: boolean;
+  /** Sent in turn by each connection, from the first again after the last. */
+  requests?: { method: 'POST'; body: string }[];
 }
 interface AutocannonResult {
   start: Date;
@@ -150,6 +152,23 @@ function one(opts: AutocannonOptions, onResponse: (client: unknown, status: numb
     const instance = autocannon({ ...opts, ...cheap }, (err, result) => (err ? reject(err) : resolve(result)));
     instance.on('response', onResponse);
   });
+}
+
+/**
+ * One connection sending two bodies to one target in turn, request after request, for `durationS`:
+ * the p50 of each body's 2xx answers. Both see the same moments of the machine, so their difference
+ * is not disturbed by drift between runs (what separate runs of a few seconds suffer on a shared VM).
+ */
+export async function runAlternating(target: Target, bodies: [string, string], durationS: number): Promise<[number, number]> {
+  const latencies: [number[], number[]] = [[], []];
+  let n = 0;
+  const onResponse = (_client: unknown, status: number, _bytes: number, ms: number) => {
+    // One connection, no pipelining: answers come back in the order the bodies were sent.
+    const which = n++ % 2;
+    if (status >= 200 && status < 300) latencies[which].push(ms);
+  };
+  await one({ url: target.url, method: 'POST', headers: target.headers, body: bodies[0], requests: bodies.map((body) => ({ method: 'POST' as const, body })), connections: 1, duration: durationS, timeout: 10 }, onResponse);
+  return latencies.map((l) => percentile(l.sort((a, b) => a - b), 0.5)) as [number, number];
 }
 
 /** Nearest-rank percentile of sorted values. */

@@ -1,5 +1,4 @@
-import type { Target } from './load';
-import { runLoad } from './load';
+import { runAlternating, type Target } from './load';
 
 /** Ten realistic tool definitions (nested objects, enums, arrays, `additionalProperties: false`). */
 export const TEN_TOOLS = Array.from({ length: 10 }, (_, i) => ({
@@ -43,26 +42,26 @@ function median(xs: number[]): number {
 }
 
 /**
- * One connection, request after request (so p50 is the latency of one request), alternating
- * direct / gateway / direct with ten tools / gateway with ten tools `rounds` times (the two pairs in
- * turn first) so that a drift of the machine weighs on all four. The sim parses the bigger body too, so the tools' cost in the
- * gateway is (gateway - direct) with tools minus (gateway - direct) without, taken per round and
- * reported as the median of the rounds.
+ * One connection, request after request (so p50 is the latency of one request). Each round sends the
+ * plain body and the ten-tool body in turn on one connection (`runAlternating`), first to provider-sim
+ * directly, then through the gateway: the two bodies share every moment of the machine, so their
+ * difference is not the drift between runs. The sim parses the bigger body too, so the tools' cost in
+ * the gateway is (gateway with tools - gateway plain) minus (direct with tools - direct plain), taken
+ * per round and reported as the median of the rounds.
  */
 export async function measureTools(direct: Target, gateway: Target, durationS: number, rounds = 5): Promise<ToolsRow> {
   const p = { direct: [] as number[], gateway: [] as number[], directTools: [] as number[], gatewayTools: [] as number[] };
-  const targets: [keyof typeof p, Target][] = [['direct', direct], ['gateway', gateway], ['directTools', withTools(direct)], ['gatewayTools', withTools(gateway)]];
   const perRound: number[] = [];
   for (let r = 0; r < rounds; r++) {
-    // ABBA: every other round runs the ten-tool pair first, so neither pair always follows the other
-    // (a direct run at 10k req/s leaves the sim garbage to collect during the run after it).
-    const order = r % 2 === 0 ? targets : [...targets.slice(2), ...targets.slice(0, 2)];
-    for (const [k, t] of order) {
-      p[k].push((await runLoad(t, { kind: 'closed', connections: 1 }, durationS)).p50);
-      await new Promise((resolve) => setTimeout(resolve, 300));
-    }
-    // The four runs of one round are seconds apart: their difference is what the machine's drift disturbs least.
-    perRound.push(p.gatewayTools[r] - p.directTools[r] - (p.gateway[r] - p.direct[r]));
+    const [d, dt] = await runAlternating(direct, [direct.body, withTools(direct).body], durationS);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const [g, gt] = await runAlternating(gateway, [gateway.body, withTools(gateway).body], durationS);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    p.direct.push(d);
+    p.directTools.push(dt);
+    p.gateway.push(g);
+    p.gatewayTools.push(gt);
+    perRound.push(gt - g - (dt - d));
   }
   const m = { direct: median(p.direct), gateway: median(p.gateway), directTools: median(p.directTools), gatewayTools: median(p.gatewayTools) };
   return { runs: rounds, p50: m, perRoundMs: perRound, addedByToolsMs: median(perRound) };
@@ -71,7 +70,7 @@ export async function measureTools(direct: Target, gateway: Target, durationS: n
 export function toolsRowText(row: ToolsRow): string {
   const f = (ms: number) => `${ms.toFixed(3)} ms`;
   return [
-    'ten tools under the tool policy (closed-1, p50, median of ' + row.runs + ' alternating rounds):',
+    'ten tools under the tool policy (one connection, plain and ten-tool bodies in turn, p50, median of ' + row.runs + ' rounds):',
     `  direct ${f(row.p50.direct)}  gateway ${f(row.p50.gateway)}  (added ${f(row.p50.gateway - row.p50.direct)})`,
     `  direct+10 tools ${f(row.p50.directTools)}  gateway+10 tools ${f(row.p50.gatewayTools)}  (added ${f(row.p50.gatewayTools - row.p50.directTools)})`,
     `  added by the tool policy per round: ${row.perRoundMs.map(f).join(', ')}`,
