@@ -35,7 +35,7 @@ async function main(): Promise<void> {
   try {
     const embedder = defaultStaticEmbedder();
     const kb = new KbStore(ds);
-    await kb.ensureVectorIndex(embedder.id, embedder.dimension);
+    await kb.indexes.ensure(embedder.id, embedder.dimension);
     out.labelled = await evaluateLabelledSet(kb, embedder);
     if (!opts.skipScale) out.scale = await measureScale(ds, kb, embedder, opts.chunks, opts.queries, opts.incrementalIndex, opts.efSweep);
   } finally {

@@ -15,13 +15,13 @@ function percentile(sorted: number[], p: number): number {
  * embedding included), query latency (hybrid KB layer, keyword half, vector half) and the recall@10
  * of the HNSW index against an exact scan. By default a bulk load: the embedder's HNSW index is
  * dropped before the rows go in and built once after them, with the service's parameters
- * (`ensureVectorIndex`, the same call the memory plane makes); `incrementalIndex` keeps the index
+ * (`VectorIndexes.ensure`, the same call the memory plane makes); `incrementalIndex` keeps the index
  * during the ingest instead, as a KB that grows by single ingests does.
  */
 export async function measureScale(ds: DataSource, kb: KbStore, embedder: Embedder, n: number, queries: number, incrementalIndex = false, efSweep: readonly number[] = []) {
   const vectors = WordVectors.load();
   const { chunk, query } = syntheticCorpus(vectors);
-  if (!incrementalIndex) await kb.dropVectorIndexes(embedder.id);
+  if (!incrementalIndex) await kb.indexes.drop(embedder.id);
   const started = performance.now();
   let lastReport = started;
   for (let d = 0; d * CHUNKS_PER_DOC < n; d++) {
@@ -35,7 +35,7 @@ export async function measureScale(ds: DataSource, kb: KbStore, embedder: Embedd
   }
   const ingestS = (performance.now() - started) / 1000;
   const indexStarted = performance.now();
-  await kb.ensureVectorIndex(embedder.id, embedder.dimension, DEFAULT_HNSW, { maintenanceWorkMem: '1GB' });
+  await kb.indexes.ensure(embedder.id, embedder.dimension, DEFAULT_HNSW, { maintenanceWorkMem: '1GB' });
   const indexS = (performance.now() - indexStarted) / 1000;
   process.stdout.write(`  HNSW index (m ${DEFAULT_HNSW.m}, ef_construction ${DEFAULT_HNSW.efConstruction}) ready after ${indexS.toFixed(1)} s\n`);
   // What the memory plane's background refresh and autovacuum do after ingests.

@@ -3,7 +3,7 @@ import { migrateDataSource } from '@cp/shared/event-store';
 import { CreateMemoryPlane1764700000000 } from './migrations/1764700000000-create-memory-plane';
 import { MemoryLexemes1764800000000 } from './migrations/1764800000000-memory-lexemes';
 import { InlineEmbeddings1764800000001 } from './migrations/1764800000001-inline-embeddings';
-import { DEFAULT_EF_SEARCH } from './kb-store';
+import { DEFAULT_EF_SEARCH } from './vector-index';
 
 /** The memory plane's migrations, recorded in their own table so the auditor's and ours never mix. */
 export const MEMORY_MIGRATIONS = [CreateMemoryPlane1764700000000, MemoryLexemes1764800000000, InlineEmbeddings1764800000001];

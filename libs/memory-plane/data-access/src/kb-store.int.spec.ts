@@ -16,7 +16,7 @@ describe('KbStore (real Postgres with pgvector)', () => {
     expect(await migrateMemory(iso.databaseUrl)).toEqual([]);
     await ds.initialize();
     kb = new KbStore(ds);
-    await kb.ensureVectorIndex(E, 3);
+    await kb.indexes.ensure(E, 3);
   });
 
   afterAll(async () => {
@@ -32,14 +32,14 @@ describe('KbStore (real Postgres with pgvector)', () => {
 
   it('Given an index of older parameters, When the index is ensured, Then it is replaced by one with the current parameters', async () => {
     const F = 'other-embedder@1';
-    await kb.ensureVectorIndex(F, 3, { m: 8, efConstruction: 16 });
-    expect(await kb.vectorIndexState(F)).toBe('outdated');
-    await kb.ensureVectorIndex(F, 3, undefined, { concurrently: true, maintenanceWorkMem: '128MB' });
-    expect(await kb.vectorIndexState(F)).toBe('current');
+    await kb.indexes.ensure(F, 3, { m: 8, efConstruction: 16 });
+    expect(await kb.indexes.state(F)).toBe('outdated');
+    await kb.indexes.ensure(F, 3, undefined, { concurrently: true, maintenanceWorkMem: '128MB' });
+    expect(await kb.indexes.state(F)).toBe('current');
     const names: { indexname: string }[] = await ds.query(`SELECT indexname FROM pg_indexes WHERE tablename = 'memory_chunks' AND indexdef LIKE '%other-embedder@1%'`);
     expect(names.map((n) => n.indexname)).toEqual([vectorIndexName(F, DEFAULT_HNSW)]);
-    await kb.dropVectorIndexes(F);
-    expect(await kb.vectorIndexState(F)).toBe('missing');
+    await kb.indexes.drop(F);
+    expect(await kb.indexes.state(F)).toBe('missing');
   });
 
   it('Given a document, When ingested twice with the same content, Then the second is a no-op with the same id', async () => {

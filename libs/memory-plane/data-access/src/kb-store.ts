@@ -1,7 +1,8 @@
-import { createHash } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { uuidv7 } from 'uuidv7';
 import { KEYWORD_ROW_BUDGET, type KeywordPlan } from '@cp/memory-plane/domain';
+import { sha256, sqlEmbedder, sqlInt } from './sql-literals';
+import { VectorIndexes } from './vector-index';
 
 export interface StoredDocument {
   id: string;
@@ -44,35 +45,6 @@ export interface ChunkHit {
   keywordRank: number;
 }
 
-export function sha256(text: string | Buffer): string {
-  return createHash('sha256').update(text).digest('hex');
-}
-
-/** HNSW build parameters: neighbours per node (`m`) and the candidate list while building (`ef_construction`). */
-export interface HnswParams {
-  m: number;
-  efConstruction: number;
-}
-
-/**
- * The KB's HNSW parameters, and the `hnsw.ef_search` queries use with them: measured by
- * `npm run bench:kb` (docs/performance.md) as the cheapest setting that keeps recall@10 against an
- * exact scan at 0.95 or more at 100,000 chunks.
- */
-export const DEFAULT_HNSW: HnswParams = { m: 24, efConstruction: 128 };
-export const DEFAULT_EF_SEARCH = 300;
-
-function vectorIndexPrefix(embedder: string): string {
-  return `memory_chunks_hnsw_${sha256(embedder).slice(0, 12)}`;
-}
-
-/** The index's name says its embedder and parameters, so a change of parameters builds a new one. */
-export function vectorIndexName(embedder: string, params: HnswParams): string {
-  return `${vectorIndexPrefix(embedder)}_m${int(params.m)}_ef${int(params.efConstruction)}`;
-}
-
-/** An embedder id as it may appear inside SQL (it names a partial index and its predicate). */
-const SAFE_EMBEDDER = /^[A-Za-z0-9@._:+-]{1,100}$/;
 
 /**
  * The knowledge base in Postgres: documents, their chunks with a pgvector column and a stored
@@ -80,57 +52,11 @@ const SAFE_EMBEDDER = /^[A-Za-z0-9@._:+-]{1,100}$/;
  * again is a no-op; a document with the same source and new content has its chunks replaced.
  */
 export class KbStore {
-  constructor(private readonly ds: DataSource) {}
+  /** The embedder's HNSW indexes (build, state, drop). */
+  readonly indexes: VectorIndexes;
 
-  /**
-   * The partial HNSW index (cosine) for one embedder's vectors, built with `params`; idempotent.
-   * An index of the embedder built with other parameters is dropped once this one is ready (until
-   * then vector queries keep using it). `concurrently` builds without blocking ingests (slower; for
-   * replacing an index of a KB in service); `maintenanceWorkMem` lets a large build keep its graph
-   * in memory (pgvector builds far slower once it does not fit).
-   */
-  async ensureVectorIndex(embedder: string, dim: number, params: HnswParams = DEFAULT_HNSW, opts: { concurrently?: boolean; maintenanceWorkMem?: string } = {}): Promise<void> {
-    const name = vectorIndexName(embedder, params);
-    const existing = await this.vectorIndexes(embedder);
-    const wanted = existing.find((i) => i.name === name);
-    if (wanted && !wanted.valid) await this.ds.query(`DROP INDEX ${name}`); // a concurrent build that failed
-    if (!wanted?.valid) {
-      const qr = this.ds.createQueryRunner();
-      try {
-        if (opts.maintenanceWorkMem) await qr.query(`SELECT set_config('maintenance_work_mem', $1, false)`, [opts.maintenanceWorkMem]);
-        await qr.query(
-          `CREATE INDEX ${opts.concurrently ? 'CONCURRENTLY ' : ''}IF NOT EXISTS ${name} ON memory_chunks USING hnsw ((embedding::vector(${int(dim)})) vector_cosine_ops) WITH (m = ${int(params.m)}, ef_construction = ${int(params.efConstruction)}) WHERE embedder = ${literal(embedder)}`,
-        );
-        if (opts.maintenanceWorkMem) await qr.query(`RESET maintenance_work_mem`);
-      } finally {
-        await qr.release();
-      }
-    }
-    // Another replica's build of the same index may still be running (IF NOT EXISTS skipped it):
-    // the old index goes only once the new one is valid.
-    if ((await this.vectorIndexState(embedder, params)) !== 'current') return;
-    for (const other of existing) if (other.name !== name) await this.ds.query(`DROP INDEX IF EXISTS ${other.name}`);
-  }
-
-  /** Whether the embedder's HNSW index exists with `params` (`current`), only with other parameters (`outdated`), or not at all. */
-  async vectorIndexState(embedder: string, params: HnswParams = DEFAULT_HNSW): Promise<'current' | 'outdated' | 'missing'> {
-    const existing = await this.vectorIndexes(embedder);
-    if (existing.some((i) => i.name === vectorIndexName(embedder, params) && i.valid)) return 'current';
-    return existing.some((i) => i.valid) ? 'outdated' : 'missing';
-  }
-
-  /** Drops the embedder's HNSW indexes (a bulk load then builds the index once, after the rows). */
-  async dropVectorIndexes(embedder: string): Promise<void> {
-    for (const i of await this.vectorIndexes(embedder)) await this.ds.query(`DROP INDEX IF EXISTS ${i.name}`);
-  }
-
-  private async vectorIndexes(embedder: string): Promise<{ name: string; valid: boolean }[]> {
-    const rows: { name: string; valid: boolean }[] = await this.ds.query(
-      `SELECT c.relname AS name, i.indisvalid AS valid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
-        WHERE i.indrelid = 'memory_chunks'::regclass AND c.relname LIKE $1`,
-      [`${vectorIndexPrefix(embedder)}%`],
-    );
-    return rows;
+  constructor(private readonly ds: DataSource) {
+    this.indexes = new VectorIndexes(ds);
   }
 
   async ingest(input: IngestInput, embedder: string, chunks: readonly ChunkToStore[], now = new Date()): Promise<IngestOutcome> {
@@ -183,7 +109,7 @@ export class KbStore {
   async vectorSearch(embedder: string, query: Float32Array, limit: number, efSearch?: number): Promise<ChunkHit[]> {
     if (efSearch !== undefined) {
       return this.ds.transaction(async (m) => {
-        await m.query(`SELECT set_config('hnsw.ef_search', $1, true)`, [String(int(efSearch))]);
+        await m.query(`SELECT set_config('hnsw.ef_search', $1, true)`, [String(sqlInt(efSearch))]);
         return this.vectorSearchOn(m, embedder, query, limit);
       });
     }
@@ -191,11 +117,11 @@ export class KbStore {
   }
 
   private async vectorSearchOn(m: EntityManager, embedder: string, query: Float32Array, limit: number): Promise<ChunkHit[]> {
-    const dim = int(query.length);
+    const dim = sqlInt(query.length);
     const rows = await m.query(
       `SELECT c.id, c.document_id, d.title, d.source, c.text, c.text_hash, d.updated_at, 1 - (c.embedding::vector(${dim}) <=> $1::vector(${dim})) AS similarity
          FROM memory_chunks c JOIN memory_documents d ON d.id = c.document_id
-        WHERE c.embedder = ${literal(embedder)}
+        WHERE c.embedder = ${sqlEmbedder(embedder)}
         ORDER BY c.embedding::vector(${dim}) <=> $1::vector(${dim})
         LIMIT $2`,
       [vectorLiteral(query), limit],
@@ -207,8 +133,8 @@ export class KbStore {
   async exactSearch(embedder: string, query: Float32Array, limit: number): Promise<string[]> {
     return this.ds.transaction(async (m) => {
       await m.query(`SET LOCAL enable_indexscan = off`);
-      const dim = int(query.length);
-      const rows = await m.query(`SELECT id FROM memory_chunks WHERE embedder = ${literal(embedder)} ORDER BY embedding::vector(${dim}) <=> $1::vector(${dim}) LIMIT $2`, [vectorLiteral(query), limit]);
+      const dim = sqlInt(query.length);
+      const rows = await m.query(`SELECT id FROM memory_chunks WHERE embedder = ${sqlEmbedder(embedder)} ORDER BY embedding::vector(${dim}) <=> $1::vector(${dim}) LIMIT $2`, [vectorLiteral(query), limit]);
       return rows.map((r: { id: string }) => r.id);
     });
   }
@@ -243,10 +169,10 @@ export class KbStore {
    */
   async keywordSearch(plan: KeywordPlan, embedder: string, query: Float32Array, limit: number, maxRows = 4 * KEYWORD_ROW_BUDGET): Promise<ChunkHit[]> {
     if (!plan.candidates) return [];
-    const dim = int(query.length);
+    const dim = sqlInt(query.length);
     const rows = await this.ds.query(
       `SELECT c.id, c.document_id, d.title, d.source, c.text, c.text_hash, d.updated_at, ts_rank_cd(c.tsv, $5::tsquery, 32) AS rank,
-              CASE WHEN c.embedder = ${literal(embedder)} THEN 1 - (c.embedding::vector(${dim}) <=> $6::vector(${dim})) END AS similarity
+              CASE WHEN c.embedder = ${sqlEmbedder(embedder)} THEN 1 - (c.embedding::vector(${dim}) <=> $6::vector(${dim})) END AS similarity
          FROM (SELECT m.id, (SELECT sum(u.w) FROM unnest($2::tsquery[], $3::float8[]) u(q, w) WHERE m.tsv @@ u.q) AS score
                  FROM (SELECT id, tsv FROM memory_chunks WHERE tsv @@ $1::tsquery LIMIT $7) m
                 ORDER BY score DESC, m.id
@@ -319,14 +245,4 @@ function vectorLiteral(v: Float32Array): string {
   let s = '[';
   for (let i = 0; i < v.length; i++) s += (i ? ',' : '') + (Number.isFinite(v[i]) ? v[i] : 0);
   return s + ']';
-}
-
-function literal(embedder: string): string {
-  if (!SAFE_EMBEDDER.test(embedder)) throw new Error('embedder id must be letters, digits and @._:+-');
-  return `'${embedder}'`;
-}
-
-function int(n: number): number {
-  if (!Number.isInteger(n) || n < 1 || n > 16000) throw new Error(`bad vector dimension ${n}`);
-  return n;
 }

@@ -26,7 +26,7 @@ describe('memory plane: ingest, query across layers, degradation (real Postgres 
     await bus.ensureEventStream();
     bus.nc.subscribe(`${iso.namespace}.cp.memory.>`, { callback: (_e, m) => void events.push({ subject: m.subject, data: m.string() }) });
     state = new MemoryState(new KbStore(ds), new PreferenceStore(ds), new StatusStore(ds), new ItemStore(ds), defaultStaticEmbedder());
-    await state.kb.ensureVectorIndex(state.embedder.id, state.embedder.dimension);
+    await state.kb.indexes.ensure(state.embedder.id, state.embedder.dimension);
     cmd = new MemoryCommands(state, bus);
   });
 

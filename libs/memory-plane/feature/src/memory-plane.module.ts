@@ -84,12 +84,12 @@ class MemoryPlaneLifecycle implements OnModuleInit, OnApplicationShutdown {
    */
   private async ensureVectorIndex(): Promise<void> {
     const { kb, embedder } = this.state;
-    const state = await kb.vectorIndexState(embedder.id);
-    if (state === 'missing') await kb.ensureVectorIndex(embedder.id, embedder.dimension);
+    const state = await kb.indexes.state(embedder.id);
+    if (state === 'missing') await kb.indexes.ensure(embedder.id, embedder.dimension);
     if (state !== 'outdated') return;
     this.rt.logger.info({ embedder: embedder.id }, 'rebuilding the HNSW index with new parameters in the background');
     this.indexBuild = kb
-      .ensureVectorIndex(embedder.id, embedder.dimension, undefined, { concurrently: true })
+      .indexes.ensure(embedder.id, embedder.dimension, undefined, { concurrently: true })
       .then(() => this.rt.logger.info({ embedder: embedder.id }, 'HNSW index rebuilt'))
       .catch((err: unknown) => this.rt.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'HNSW index rebuild failed; the old index stays in use, the next start tries again'));
   }

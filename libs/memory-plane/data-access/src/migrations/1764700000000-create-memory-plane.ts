@@ -5,7 +5,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * made them (`embedding vector` has no fixed dimension, so two embedders can coexist while one
  * re-embeds); each embedder gets its own partial HNSW index (cosine) over
  * `embedding::vector(<dim>)`, created by the store when that embedder is first used
- * (`ensureVectorIndex`). Full-text search uses a stored `tsvector` column under a GIN index.
+ * (`VectorIndexes.ensure`). Full-text search uses a stored `tsvector` column under a GIN index.
  */
 export class CreateMemoryPlane1764700000000 implements MigrationInterface {
   name = 'CreateMemoryPlane1764700000000';
