@@ -7,7 +7,7 @@ import { RUNTIME, RuntimeModule, serveHealth, type ServiceRuntime } from '@cp/sh
 import type { DataSource } from 'typeorm';
 import { AuditConfigSchema } from './audit-config';
 import { ChainAuditor } from './chain/chain-auditor';
-import { exportPage, replayPage, REPLAY_DEFAULT_LIMIT } from './chain/export-page';
+import { exportPage, replayPage, REPLAY_DEFAULT_LIMIT, withoutHash } from './chain/export-page';
 import { CompletenessCheck } from './completeness-check';
 import { EventIngestor } from './event-ingestor';
 import { ledgerStatus } from './ledger-status';
@@ -48,13 +48,12 @@ class AuditorLifecycle implements OnModuleInit, OnApplicationShutdown {
     bus.serve(AuditRequestEvent, async (req) => {
       const found = await this.store.requestEvent(req.requestId);
       if (!found) return { event: null };
-      const { hash: _hash, ...event } = found;
-      return { event };
+      return { event: withoutHash(found) };
     }, 'auditor');
     bus.serve(
       AuditReplay,
       async (req) => {
-        if (req.latestPerStream) return { events: (await this.store.latestPerStream(req.type, req.limit)).map(({ hash: _hash, ...event }) => event) };
+        if (req.latestPerStream) return { events: (await this.store.latestPerStream(req.type, req.limit)).map(withoutHash) };
         const limit = req.limit ?? REPLAY_DEFAULT_LIMIT;
         return replayPage(await this.store.read({ type: req.type, afterPosition: req.afterPosition, limit, payloadPath: req.payloadPath }), limit);
       },

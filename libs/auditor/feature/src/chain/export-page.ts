@@ -24,8 +24,13 @@ export async function exportPage(store: EventStore, afterPosition: number, limit
 /** The default page of `cp.auditor.rpc.replay.v1` when the request names no limit. */
 export const REPLAY_DEFAULT_LIMIT = 1000;
 
+/** A stored event as the bus shows it: without its chain hash. */
+export function withoutHash({ hash: _hash, ...event }: StoredEvent): Omit<StoredEvent, 'hash'> {
+  return event;
+}
+
 /** A replay page, cut at `PAGE_BYTES`; `more` when it was cut there or at the limit (the reader asks again after its last position). */
 export function replayPage(stored: StoredEvent[], limit: number): ReplayReply {
-  const events = cutAtBytes(stored.map(({ hash: _hash, ...event }) => event));
+  const events = cutAtBytes(stored.map(withoutHash));
   return { events, more: events.length < stored.length || stored.length >= limit };
 }
