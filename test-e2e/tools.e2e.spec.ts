@@ -239,6 +239,26 @@ describe('tool governance through the gateway', () => {
     expect(cpctl.stdout).toMatch(/^read_file +calls +\d+ +repaired +\d+ \(.*parameter_names=\d+/m);
   });
 
+  it('serves tool definitions a client repeats from the gateway memo: provider-sim gets them whole, the policy still applies', async () => {
+    const memo = async () => {
+      const health = (await (await fetch(`${stack.gatewayUrl}/health`, { headers: { authorization: `Bearer ${stack.apiKey}` } })).json()) as { services: { gateway: { toolsMemo: { hits: number; entries: number } } } };
+      return health.services.gateway.toolsMemo;
+    };
+    const before = await memo();
+    // A tool set of its own (names, descriptions), so the first two requests teach the memo and the third is served from it.
+    const own = (TOOLS as OpenAI.ChatCompletionFunctionTool[]).map((t) => ({ ...t, function: { ...t.function, description: `${t.function.description} (memo)` } }));
+    for (let i = 0; i < 3; i++) expect((await ask('openai/gpt-4o', { tools: own, temperature: i / 10 })).choices[0]!.message.content).toContain('do it');
+    const after = await memo();
+    expect(after.entries).toBeGreaterThan(before.entries);
+    expect(after.hits).toBeGreaterThan(before.hits);
+    const sent = (await sim(stack).stats('openai')).lastRequest!.body;
+    expect(sent.temperature).toBe(0.2);
+    expect(sent.tools.filter((t: Json) => !['data_clean', 'search_kb'].includes(t.function.name))).toEqual(own);
+    // A wrong body around known tools is still refused with its own error.
+    const bad = await ask('openai/gpt-4o', { tools: own, temperature: 7 }).catch((e: unknown) => e as InstanceType<typeof OpenAI.APIError>);
+    expect(bad).toMatchObject({ status: 400, param: 'temperature' });
+  });
+
   it('applies a policy change without a restart, and keeps enforcing it with tool-governor stopped', async () => {
     const forced = { tool_choice: { type: 'function' as const, function: { name: 'run_command' } } };
     await sim(stack).script('openai', [{ toolCalls: [{ name: 'run_command', arguments: { command: 'ls' } }] }]);

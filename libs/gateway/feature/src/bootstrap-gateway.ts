@@ -26,11 +26,11 @@ export async function bootstrapGateway(rt: ServiceRuntime): Promise<NestFastifyA
     context.with(trace.setSpan(context.active(), span), done);
   });
   // Fastify's own JSON parser only (no form parser from Nest: `bodyParser: false`); other types are a 415.
-  installEdge(fastify, config);
+  const edge = installEdge(fastify, config);
   // The registry file, or when it is unusable the last version the router published: a bad file stops the gateway only when there is no good version at all.
   const plane = await loadServingPlane(rt);
   const toolPolicy = await loadStartingPolicy(rt);
-  const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.register(rt, plane, toolPolicy), adapter, { logger: new PinoNestLogger(rt.logger), abortOnError: false, bodyParser: false });
+  const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.register(rt, plane, toolPolicy, edge.toolsMemo), adapter, { logger: new PinoNestLogger(rt.logger), abortOnError: false, bodyParser: false });
   app.useGlobalFilters(new OpenAiErrorFilter(rt.logger, config.CP_GATEWAY_BODY_LIMIT_BYTES));
   await app.listen(config.CP_GATEWAY_PORT, config.CP_GATEWAY_HOST);
   rt.logger.info({ url: `http://${config.CP_GATEWAY_HOST}:${config.CP_GATEWAY_PORT}` }, 'gateway listening');

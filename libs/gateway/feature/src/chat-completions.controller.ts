@@ -1,6 +1,6 @@
 import { Body, Controller, Headers, Inject, Post, Req, Res, UseGuards } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ChatCompletionRequest } from '@cp/shared/contracts';
+import { ChatCompletionRequest, ChatCompletionRequestWithoutTools } from '@cp/shared/contracts';
 import { ApiKeyGuard } from './api-key.guard';
 import { CompletionService } from './completion.service';
 import { GATEWAY_CONFIG, type GatewayConfig } from './gateway-config';
@@ -18,7 +18,9 @@ export class ChatCompletionsController {
 
   @Post('completions')
   async create(@Body() body: unknown, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Headers('x-cp-memory') memoryHeader?: string): Promise<void> {
-    const request = parseBody(ChatCompletionRequest, body);
+    // Tools the memo knew (validated when it learnt them) are not checked again: the rest of the body is.
+    const memoTools = req.toolsFromMemo;
+    const request: ChatCompletionRequest = memoTools ? { ...parseBody(ChatCompletionRequestWithoutTools, body), tools: memoTools as ChatCompletionRequest['tools'] } : parseBody(ChatCompletionRequest, body);
     // The edge's id (the client's own when it sent a sane one), already on every answer as x-request-id.
     const requestId = req.id;
     const memory = memoryMode(this.config, req.keyId, memoryHeader);

@@ -19,23 +19,24 @@ import { recordAbandoned } from './request-ledger';
 import { DashboardController } from './dashboard/dashboard.controller';
 import { SloController } from './slo.controller';
 import { ToolsController } from './tools.controller';
+import { TOOLS_MEMO, type ToolsMemo } from './edge/tools-memo';
 
 @Module({})
 export class GatewayModule {
-  static register(rt: ServiceRuntime, plane: ProviderPlane, toolPolicy: ToolPolicyVersion): DynamicModule {
+  static register(rt: ServiceRuntime, plane: ProviderPlane, toolPolicy: ToolPolicyVersion, toolsMemo?: ToolsMemo): DynamicModule {
     const config = loadConfig(GatewayConfigSchema);
     // Built here, not lazily: the plane was loaded (file, else last published version) before Nest starts.
     const dataPlane = new DataPlane(rt, plane, toolPolicy);
     const auditorLag = new AuditorLag(rt.bus);
     const metrics = new GatewayMetrics({ breakers: () => dataPlane.breakerStates(), publisher: () => rt.bus.events.snapshot(), auditorLag: () => auditorLag.get() });
-    serveHealth(rt, () => ({ ...dataPlane.details(), spool: rt.bus.events.spool?.stats() }));
+    serveHealth(rt, () => ({ ...dataPlane.details(), spool: rt.bus.events.spool?.stats(), ...(toolsMemo ? { toolsMemo: toolsMemo.stats() } : {}) }));
     const abandoned = recordAbandoned(rt.bus, rt.recovered);
     if (abandoned > 0) rt.logger.warn({ abandoned }, 'recorded the requests a gateway that died was holding');
     return {
       module: GatewayModule,
       imports: [RuntimeModule.forRoot(rt)],
       controllers: [ChatCompletionsController, HealthController, AuditController, ModelsController, SloController, DashboardController, ToolsController, MemoryController, MetricsController],
-      providers: [{ provide: GATEWAY_CONFIG, useValue: config }, { provide: DataPlane, useFactory: () => dataPlane }, { provide: GatewayMetrics, useValue: metrics }, ApiKeyGuard, CompletionService],
+      providers: [{ provide: GATEWAY_CONFIG, useValue: config }, { provide: DataPlane, useFactory: () => dataPlane }, { provide: GatewayMetrics, useValue: metrics }, { provide: TOOLS_MEMO, useValue: toolsMemo ?? null }, ApiKeyGuard, CompletionService],
     };
   }
 }

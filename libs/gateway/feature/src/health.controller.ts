@@ -3,6 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { healthRpc, SERVICE_NAMES, type HealthReply } from '@cp/shared/contracts';
 import { NatsBus } from '@cp/shared/messaging';
 import { RUNTIME, type ServiceRuntime } from '@cp/shared/runtime';
+import { TOOLS_MEMO, type ToolsMemo } from './edge/tools-memo';
 import { GATEWAY_CONFIG, type GatewayConfig } from './gateway-config';
 
 interface ServiceStatus {
@@ -13,6 +14,8 @@ interface ServiceStatus {
   error?: string;
   /** The auditor's ledger: lag behind the stream, parked messages, completeness. */
   ledger?: Record<string, unknown>;
+  /** The gateway's tools memo: distinct tool texts held, hits (see edge/tools-memo.ts). */
+  toolsMemo?: ReturnType<ToolsMemo['stats']>;
 }
 
 /**
@@ -26,6 +29,7 @@ export class HealthController {
     @Inject(RUNTIME) private readonly rt: ServiceRuntime,
     @Inject(NatsBus) private readonly bus: NatsBus,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    @Inject(TOOLS_MEMO) private readonly toolsMemo: ToolsMemo | null,
   ) {}
 
   @Get('health')
@@ -33,7 +37,7 @@ export class HealthController {
     const others = SERVICE_NAMES.filter((s) => s !== 'gateway');
     const answers = await Promise.all(others.map((s) => this.ask(s)));
     const services: Record<string, ServiceStatus> = {
-      gateway: { status: 'up', version: this.rt.build.version, gitSha: this.rt.build.gitSha, uptimeMs: Date.now() - this.rt.startedAt },
+      gateway: { status: 'up', version: this.rt.build.version, gitSha: this.rt.build.gitSha, uptimeMs: Date.now() - this.rt.startedAt, ...(this.toolsMemo ? { toolsMemo: this.toolsMemo.stats() } : {}) },
     };
     others.forEach((s, i) => (services[s] = answers[i]));
     const nats = this.bus.connectionState();

@@ -1,3 +1,4 @@
+import { stringifyRequestBody } from '@cp/shared/contracts';
 import { GenAi, SpanKind, SpanStatusCode, context, injectTraceHeaders, trace, type Span, type Tracer } from '@cp/shared/telemetry';
 import type { LookupFunction } from 'node:net';
 import { Pool, errors as undiciErrors } from 'undici';
@@ -96,7 +97,7 @@ export class HttpProviderClient {
         path: url.pathname + url.search,
         method: 'POST',
         headers,
-        body: JSON.stringify(req.body),
+        body: stringifyRequestBody(req.body),
         headersTimeout: Math.min(req.timeouts.firstByteMs, totalMs),
         bodyTimeout: totalMs,
         signal: controller.signal,

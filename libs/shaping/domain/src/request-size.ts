@@ -1,4 +1,4 @@
-import type { ChatCompletionRequest, ChatMessage } from '@cp/shared/contracts';
+import { knownArrayLength, type ChatCompletionRequest, type ChatMessage } from '@cp/shared/contracts';
 import type { ShapingConfig } from './shaping-config';
 
 /** Tokens a chat format adds per message (role, separators), and once per request (reply priming); generous for every wire. */
@@ -77,7 +77,8 @@ export class RequestSize {
     }
     this.chars = chars;
     this.images = images;
-    this.toolChars = request.tools && request.tools.length > 0 ? jsonLengthBound(request.tools) : 0;
+    // Tools from the gateway's memo have their exact length known: no walk.
+    this.toolChars = request.tools && request.tools.length > 0 ? (knownArrayLength(request.tools) ?? jsonLengthBound(request.tools)) : 0;
   }
 
   upperBoundTokens(config: ShapingConfig): number {

@@ -17,3 +17,4 @@ export * from './slo.events';
 export * from './slo.rpc';
 export * from './tool-governor';
 export * from './json-depth';
+export * from './json-text';

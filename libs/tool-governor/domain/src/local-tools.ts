@@ -1,4 +1,4 @@
-import type { FunctionTool } from '@cp/shared/contracts';
+import { deepFreeze, rememberJsonText, type FunctionTool } from '@cp/shared/contracts';
 import type { LocalToolName } from './policy.schema';
 
 /** The definitions the pipeline adds to a request when the policy offers the local tools. */
@@ -33,6 +33,9 @@ export const LOCAL_TOOL_DEFINITIONS: Record<LocalToolName, FunctionTool> = {
     },
   },
 };
+
+// Constants shared by every request that is offered them: frozen, their JSON text known (see json-text.ts).
+for (const definition of Object.values(LOCAL_TOOL_DEFINITIONS)) rememberJsonText(deepFreeze(definition));
 
 export function isLocalToolName(name: string): name is LocalToolName {
   return name === 'search_kb' || name === 'data_clean';

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest, FastifyServerOptions } from 'fastify';
-import { exceedsDepth } from '@cp/shared/contracts';
+import { exceedsDepth, type FunctionTool } from '@cp/shared/contracts';
 import type { GatewayConfig } from '../gateway-config';
 import { ApiKeys } from './api-keys';
 import { answerClientError } from './client-error';
@@ -7,6 +7,7 @@ import { answer, type EdgeAnswer } from './edge-error';
 import { send } from './send-answer';
 import { requestIdOf } from './request-id';
 import { RouteMethods } from './route-methods';
+import { ToolsMemo } from './tools-memo';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -14,8 +15,13 @@ declare module 'fastify' {
     authenticated: boolean;
     /** The id of the key it presented (first 12 hex digits of the key's SHA-256), when valid: what per-key settings such as `CP_MEMORY_KEYS` name. */
     keyId: string | undefined;
+    /** The request's tools, when the tools memo knew their text: the body's `tools` holds the memo's sentinel until the handler sets them. */
+    toolsFromMemo: readonly FunctionTool[] | undefined;
   }
 }
+
+/** The one route whose bodies carry tools. */
+const CHAT_ROUTE = '/v1/chat/completions';
 
 /**
  * Routes a request without any key may reach (a wrong key is still refused); they show less without
@@ -53,12 +59,14 @@ export function edgeServerOptions(config: GatewayConfig): FastifyServerOptions {
  * nested deeper than the limit (400). Everything goes out in the OpenAI error shape, echoing
  * nothing of the input.
  */
-export function installEdge(fastify: FastifyInstance, config: GatewayConfig): void {
+export function installEdge(fastify: FastifyInstance, config: GatewayConfig): { toolsMemo: ToolsMemo } {
   const keys = new ApiKeys(config.CP_GATEWAY_KEYS);
   const routes = new RouteMethods();
   let closing = false;
   fastify.decorateRequest('authenticated', false);
   fastify.decorateRequest('keyId', undefined);
+  fastify.decorateRequest('toolsFromMemo', undefined);
+  const toolsMemo = installJsonParser(fastify, config);
   fastify.addHook('onRoute', (route) => routes.add(route.method, route.url ?? route.path));
   fastify.addHook('preClose', (done) => {
     closing = true;
@@ -80,7 +88,43 @@ export function installEdge(fastify: FastifyInstance, config: GatewayConfig): vo
     if (req.body === null || typeof req.body !== 'object' || !exceedsDepth(req.body, config.CP_GATEWAY_MAX_JSON_DEPTH)) return done();
     send(reply, answer(400, 'json_too_deep', `request body nests deeper than ${config.CP_GATEWAY_MAX_JSON_DEPTH} levels`), 0);
   });
+  return { toolsMemo };
   // Body-parser and content-type failures go to Nest's error handler (it replaces Fastify's), so to OpenAiErrorFilter.
+}
+
+/**
+ * Fastify's own JSON parser (its prototype-poisoning rules, its errors), with the tools memo in front
+ * of it on the chat route: a body whose tools text was seen before is parsed without its tools.
+ */
+function installJsonParser(fastify: FastifyInstance, config: GatewayConfig): ToolsMemo {
+  const parseDefault = fastify.getDefaultJsonParser('error', 'error');
+  const parseSync = (text: string): unknown => {
+    let out: unknown;
+    let error: Error | null = null;
+    parseDefault(undefined as unknown as FastifyRequest, text, (err, value) => {
+      error = err;
+      out = value;
+    });
+    if (error) throw error;
+    return out;
+  };
+  const memo = new ToolsMemo(parseSync, config.CP_GATEWAY_MAX_JSON_DEPTH);
+  fastify.removeContentTypeParser('application/json');
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    // `parseAs: 'string'`: always a string here.
+    const text = body as string;
+    const chat = req.routeOptions.url === CHAT_ROUTE;
+    const hit = chat ? memo.lookup(text) : undefined;
+    if (hit) {
+      req.toolsFromMemo = hit.tools;
+      return done(null, hit.body);
+    }
+    parseDefault(req, text, (err, value) => {
+      if (!err && chat) memo.learn(text, value);
+      done(err, value);
+    });
+  });
+  return memo;
 }
 
 /** Why the edge answers a request itself, before its body is read; undefined lets it through. */

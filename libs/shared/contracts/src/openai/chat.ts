@@ -122,6 +122,9 @@ export const ChatCompletionRequest = z
   .loose();
 export type ChatCompletionRequest = z.infer<typeof ChatCompletionRequest>;
 
+/** The same checks without `tools` (passed through as an unknown key): for a body whose tools were validated before (the gateway's tools memo). */
+export const ChatCompletionRequestWithoutTools = ChatCompletionRequest.omit({ tools: true });
+
 export const Usage = z
   .object({ prompt_tokens: z.number().int().nonnegative(), completion_tokens: z.number().int().nonnegative(), total_tokens: z.number().int().nonnegative() })
   .loose();
