@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadConfig } from '@cp/shared/config';
 import { PinoNestLogger, type ServiceRuntime } from '@cp/shared/runtime';
-import { context, SpanKind, SpanStatusCode, trace } from '@cp/shared/telemetry';
+import { context, SpanKind, SpanStatusCode, trace, type Context } from '@cp/shared/telemetry';
 import { loadServingPlane } from '@cp/router/data-plane';
 import { loadStartingPolicy } from '@cp/tool-governor/feature';
 import { edgeServerOptions, installEdge } from './edge/edge';
@@ -11,11 +11,19 @@ import { GatewayConfigSchema } from './gateway-config';
 import { GatewayModule } from './gateway.module';
 import { OpenAiErrorFilter } from './openai-error.filter';
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The request's trace context (its server span): the parent of the spans the request causes. */
+    traceContext: Context | undefined;
+  }
+}
+
 /** Starts the HTTP edge on Fastify; every request runs inside a server span that its provider calls (and any NATS request) continue. */
 export async function bootstrapGateway(rt: ServiceRuntime): Promise<NestFastifyApplication> {
   const config = loadConfig(GatewayConfigSchema);
   const adapter = new FastifyAdapter(edgeServerOptions(config));
   const fastify = adapter.getInstance();
+  fastify.decorateRequest('traceContext', undefined);
   fastify.addHook('onRequest', (req, reply, done) => {
     const span = rt.tracer.startSpan(`${req.method} ${req.url.split('?')[0]}`, { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method, 'url.path': req.url.split('?')[0] } });
     reply.raw.once('finish', () => {
@@ -23,7 +31,10 @@ export async function bootstrapGateway(rt: ServiceRuntime): Promise<NestFastifyA
       if (reply.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
       span.end();
     });
-    context.with(trace.setSpan(context.active(), span), done);
+    // Kept on the request: the gateway passes it explicitly past every await (see SyncContextManager).
+    const ctx = trace.setSpan(context.active(), span);
+    req.traceContext = ctx;
+    context.with(ctx, done);
   });
   // Fastify's own JSON parser only (no form parser from Nest: `bodyParser: false`); other types are a 415.
   const edge = installEdge(fastify, config);

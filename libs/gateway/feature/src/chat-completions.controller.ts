@@ -24,8 +24,8 @@ export class ChatCompletionsController {
     // The edge's id (the client's own when it sent a sane one), already on every answer as x-request-id.
     const requestId = req.id;
     const memory = memoryMode(this.config, req.keyId, memoryHeader);
-    if (request.stream === true) return this.completions.stream(requestId, request, reply, memory);
-    const response = await this.completions.complete(requestId, request, memory);
+    if (request.stream === true) return this.completions.stream(requestId, request, reply, memory, req.traceContext);
+    const response = await this.completions.complete(requestId, request, memory, req.traceContext);
     void reply.code(200).send(response);
   }
 }

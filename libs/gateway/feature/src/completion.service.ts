@@ -3,7 +3,7 @@ import type { FastifyReply } from 'fastify';
 import type { ChatCompletionRequest, ChatCompletionResponse } from '@cp/shared/contracts';
 import { NatsBus } from '@cp/shared/messaging';
 import { RUNTIME, type ServiceRuntime } from '@cp/shared/runtime';
-import { CpAttr, trace } from '@cp/shared/telemetry';
+import { context, CpAttr, trace, type Context } from '@cp/shared/telemetry';
 import type { CompletionResult, StreamResult } from '@cp/router/data-plane';
 import { DataPlane } from './data-plane';
 import { GATEWAY_CONFIG, type GatewayConfig } from './gateway-config';
@@ -38,18 +38,21 @@ export class CompletionService {
   }
 
   /** The request's ledger (feeding the metrics); the request id goes on the HTTP server span too, so a trace is found by `cp.request.id`. */
-  private ledger(requestId: string, request: ChatCompletionRequest): RequestLedger {
-    trace.getActiveSpan()?.setAttribute(CpAttr.requestId, requestId);
-    return new RequestLedger(this.bus, requestId, request, this.observe);
+  private ledger(requestId: string, request: ChatCompletionRequest, traceContext: Context): RequestLedger {
+    trace.getSpan(traceContext)?.setAttribute(CpAttr.requestId, requestId);
+    return new RequestLedger(this.bus, requestId, request, this.observe, traceContext);
   }
 
-  /** `memory` undefined (memory off for the key and the request): no memory work at all. */
-  async complete(requestId: string, original: ChatCompletionRequest, memory?: MemoryMode): Promise<ChatCompletionResponse> {
-    const ledger = this.ledger(requestId, original);
-    const { request, memoryTrail } = await this.withMemory(original, memory);
+  /**
+   * `memory` undefined (memory off for the key and the request): no memory work at all.
+   * `traceContext`: the request's (its HTTP server span), passed on explicitly to everything it causes.
+   */
+  async complete(requestId: string, original: ChatCompletionRequest, memory?: MemoryMode, traceContext: Context = context.active()): Promise<ChatCompletionResponse> {
+    const ledger = this.ledger(requestId, original, traceContext);
+    const { request, memoryTrail } = await this.withMemory(original, memory, traceContext);
     let result: CompletionResult;
     try {
-      result = await this.dataPlane.pipeline.complete({ request, deadlineAt: this.deadlineAt(), requestId });
+      result = await this.dataPlane.pipeline.complete({ request, deadlineAt: this.deadlineAt(), requestId, traceContext });
     } catch (err) {
       throw this.internalError(ledger, err);
     }
@@ -64,9 +67,9 @@ export class CompletionService {
   }
 
   /** The request with its memory block when memory is on for it (bounded by the memory deadline); as it was otherwise. */
-  private async withMemory(request: ChatCompletionRequest, memory: MemoryMode | undefined): Promise<{ request: ChatCompletionRequest; memoryTrail?: MemoryTrail }> {
+  private async withMemory(request: ChatCompletionRequest, memory: MemoryMode | undefined, traceContext: Context): Promise<{ request: ChatCompletionRequest; memoryTrail?: MemoryTrail }> {
     if (!memory?.inject) return { request };
-    const { request: withBlock, trail } = await this.memory.inject(request);
+    const { request: withBlock, trail } = await this.memory.inject(request, traceContext);
     return { request: withBlock, memoryTrail: trail };
   }
 
@@ -77,13 +80,13 @@ export class CompletionService {
    * chunk, a failure ends the stream with an error event and no `[DONE]`, and the ledger event says
    * `incomplete`. A client that goes away aborts the upstream call.
    */
-  async stream(requestId: string, original: ChatCompletionRequest, reply: FastifyReply, memory?: MemoryMode): Promise<void> {
-    const ledger = this.ledger(requestId, original);
-    const { request, memoryTrail } = await this.withMemory(original, memory);
+  async stream(requestId: string, original: ChatCompletionRequest, reply: FastifyReply, memory?: MemoryMode, traceContext: Context = context.active()): Promise<void> {
+    const ledger = this.ledger(requestId, original, traceContext);
+    const { request, memoryTrail } = await this.withMemory(original, memory, traceContext);
     const sse = new SseResponse(reply, requestId, ledger.started);
     let end: StreamResult;
     try {
-      end = await this.dataPlane.pipeline.stream({ request, deadlineAt: this.deadlineAt(), requestId }, { chunk: (json) => sse.write(json), signal: sse.signal });
+      end = await this.dataPlane.pipeline.stream({ request, deadlineAt: this.deadlineAt(), requestId, traceContext }, { chunk: (json) => sse.write(json), signal: sse.signal });
     } catch (err) {
       const error = this.internalError(ledger, err, sse);
       if (!sse.headersSent) throw error;

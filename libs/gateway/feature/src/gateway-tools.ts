@@ -30,9 +30,9 @@ export class GatewayTools {
 /** Local tools over `cp.tool-governor.rpc.execute.v1`, bounded by the timeout; no answer is a tool error, never a thrown one. */
 export function natsLocalToolRunner(rt: ServiceRuntime): LocalToolRunner {
   return {
-    async run(tool, args, timeoutMs) {
+    async run(tool, args, timeoutMs, parent) {
       try {
-        const reply = await rt.bus.request(ToolGovernorExecute, { tool, arguments: args, timeoutMs: Math.max(1, Math.floor(timeoutMs)) }, timeoutMs);
+        const reply = await rt.bus.request(ToolGovernorExecute, { tool, arguments: args, timeoutMs: Math.max(1, Math.floor(timeoutMs)) }, timeoutMs, parent);
         if (reply.ok) return { isError: reply.isError, content: reply.content };
         return { isError: true, content: JSON.stringify({ error: 'local_tool_failed', message: reply.error.message }) };
       } catch (err) {

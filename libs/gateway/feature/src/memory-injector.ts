@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { buildMemoryBlock } from '@cp/memory-plane/domain';
 import { MemoryQuery, PrefLearn, RememberItems, type ChatCompletionRequest, type ChatMessage } from '@cp/shared/contracts';
 import type { NatsBus } from '@cp/shared/messaging';
-import type { Logger } from '@cp/shared/telemetry';
+import type { Context, Logger } from '@cp/shared/telemetry';
 import type { z } from 'zod';
 import type { ItemDescriber } from './item-describer';
 
@@ -45,13 +45,13 @@ export class MemoryInjector {
     private readonly describer?: ItemDescriber,
   ) {}
 
-  async inject(request: ChatCompletionRequest): Promise<{ request: ChatCompletionRequest; trail: MemoryTrail }> {
+  async inject(request: ChatCompletionRequest, traceContext?: Context): Promise<{ request: ChatCompletionRequest; trail: MemoryTrail }> {
     const started = performance.now();
     const text = latestUserText(request);
     const took = () => Math.round((performance.now() - started) * 100) / 100;
     let reply;
     try {
-      reply = await this.bus.request(MemoryQuery, text ? { query: text.slice(0, 8000), limit: this.opts.resultLimit, withStatus: true } : { query: 'status', layers: ['status'], withStatus: true }, this.opts.deadlineMs);
+      reply = await this.bus.request(MemoryQuery, text ? { query: text.slice(0, 8000), limit: this.opts.resultLimit, withStatus: true } : { query: 'status', layers: ['status'], withStatus: true }, this.opts.deadlineMs, traceContext);
     } catch {
       return { request, trail: { status: 'degraded', degraded: ['memory-plane'], items: [], tookMs: took() } };
     }

@@ -1,5 +1,6 @@
 import { RequestCompleted, roundUsd, type ChatCompletionRequest, type PayloadOf } from '@cp/shared/contracts';
 import type { NatsBus, RecoveredSpool } from '@cp/shared/messaging';
+import { context, type Context } from '@cp/shared/telemetry';
 
 type RequestCompletedPayload = PayloadOf<typeof RequestCompleted>;
 
@@ -17,6 +18,8 @@ export class RequestLedger {
     private readonly request: ChatCompletionRequest,
     /** Sees each recorded payload (the metrics); must be cheap and must not throw. */
     private readonly observe?: (payload: RequestCompletedPayload) => void,
+    /** The request's trace context: the ledger event's `traceparent` names its trace. */
+    private readonly traceContext: Context = context.active(),
   ) {
     // Journalled before any provider is called: if this process dies before `record`, the next one records it as abandoned.
     bus.begin(requestId, { model: request.model, stream: request.stream === true, receivedAt: this.receivedAt.toISOString() });
@@ -42,7 +45,7 @@ export class RequestLedger {
       ...rest,
       ...(costUsd === undefined ? {} : { costUsd }),
     };
-    this.bus.publish(RequestCompleted, payload, { streamId: `request:${this.requestId}`, correlationId: this.requestId });
+    context.with(this.traceContext, () => this.bus.publish(RequestCompleted, payload, { streamId: `request:${this.requestId}`, correlationId: this.requestId }));
     this.observe?.(payload);
   }
 }

@@ -141,7 +141,7 @@ export class CompletionPipeline {
         continue;
       }
       // The span of each call says which attempt it is (its index in the trail), the breaker state it was admitted in, whether an earlier candidate failed, and the shaping level.
-      const attemptOf = (): AttemptContext => ({ attempt: attempts.length + 1, breakerState: admission.state, failover: attempts.some((a) => a.provider !== ref.provider || a.model !== ref.model), requestId: req.requestId, shapingLevel: prepared.shaping?.level });
+      const attemptOf = (): AttemptContext => ({ attempt: attempts.length + 1, breakerState: admission.state, failover: attempts.some((a) => a.provider !== ref.provider || a.model !== ref.model), requestId: req.requestId, shapingLevel: prepared.shaping?.level, traceContext: req.traceContext });
       let started = performance.now();
       let outcome = await kind.call(provider, model, prepared, attemptOf());
       const retryAfter = outcome.ok || kind.committed(outcome) ? undefined : outcome.classification.retryableAfterMs;

@@ -1,4 +1,5 @@
 import type { ChatCompletionRequest, ChatCompletionResponse, DecisionTrail, Usage } from '@cp/shared/contracts';
+import type { Context } from '@cp/shared/telemetry';
 
 /** One completion as the data plane runs it: the client's validated request and its overall deadline. */
 export interface CompletionRequest {
@@ -7,6 +8,8 @@ export interface CompletionRequest {
   deadlineAt: number;
   /** The gateway's request id, set on each provider-call span (`cp.request.id`). */
   requestId?: string;
+  /** The request's trace context (its HTTP server span): provider-call spans are its children. */
+  traceContext?: Context;
 }
 
 /** Why a completion failed, with a stable code, in the shape the edge maps to the OpenAI error body once. */

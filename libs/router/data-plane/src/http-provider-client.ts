@@ -1,5 +1,5 @@
 import { stringifyRequestBody } from '@cp/shared/contracts';
-import { GenAi, SpanKind, SpanStatusCode, context, injectTraceHeaders, trace, type Span, type Tracer } from '@cp/shared/telemetry';
+import { GenAi, SpanKind, SpanStatusCode, context, injectTraceHeaders, trace, type Context, type Span, type Tracer } from '@cp/shared/telemetry';
 import type { LookupFunction } from 'node:net';
 import { Pool, errors as undiciErrors } from 'undici';
 import { hostMapLookup } from './host-map';
@@ -24,6 +24,8 @@ export interface ProviderHttpRequest {
   signal?: AbortSignal;
   /** More attributes for the call's span (attempt number, breaker state seen, failover). */
   attributes?: Record<string, string | number | boolean>;
+  /** The span's parent context (the request's); the active context when absent. */
+  parent?: Context;
 }
 
 export type TransportFailure = { kind: 'timeout'; phase: 'connect' | 'first-byte' | 'total' } | { kind: 'connect' } | { kind: 'reset' } | { kind: 'too-large' };
@@ -80,12 +82,13 @@ export class HttpProviderClient {
   /** Sends the request; resolves when the response headers arrive (the caller reads the body). */
   async send<T>(req: ProviderHttpRequest, read: (res: ProviderHttpResponse, span: Span) => Promise<T>): Promise<T> {
     const url = new URL(req.baseUrl.replace(/\/$/, '') + req.path);
+    const parent = req.parent ?? context.active();
     const span = this.tracer.startSpan(`chat ${req.model}`, {
       kind: SpanKind.CLIENT,
       attributes: { [GenAi.providerName]: req.provider, [GenAi.system]: req.provider, [GenAi.operation]: 'chat', [GenAi.requestModel]: req.model, 'server.address': url.hostname, 'server.port': Number(url.port) || 80, ...req.attributes },
-    });
+    }, parent);
     const headers: Record<string, string> = { 'content-type': 'application/json', ...req.headers };
-    injectTraceHeaders({ get: (k) => headers[k] ?? '', set: (k, v) => void (headers[k] = v), keys: () => Object.keys(headers) }, trace.setSpan(context.active(), span));
+    injectTraceHeaders({ get: (k) => headers[k] ?? '', set: (k, v) => void (headers[k] = v), keys: () => Object.keys(headers) }, trace.setSpan(parent, span));
     const remaining = Math.max(1, req.deadlineAt - Date.now());
     const totalMs = Math.min(req.timeouts.totalMs, remaining);
     const controller = new AbortController();

@@ -34,7 +34,7 @@ export async function callProvider(http: HttpProviderClient, provider: ResolvedP
   const fail = (failure: ProviderFailure, message: string): CallOutcome => ({ ok: false, classification: classifyProviderError(failure), status: failure.status, message });
   try {
     return await http.send(
-      { provider: provider.id, model: model.id, baseUrl: provider.baseUrl, path: built.path, headers: built.headers, body: built.body, timeouts: provider.timeouts, deadlineAt, attributes: attempt && attemptAttributes(attempt) },
+      { provider: provider.id, model: model.id, baseUrl: provider.baseUrl, path: built.path, headers: built.headers, body: built.body, timeouts: provider.timeouts, deadlineAt, attributes: attempt && attemptAttributes(attempt), parent: attempt?.traceContext },
       annotated(model.id, async (res): Promise<CallOutcome> => {
         if (res.status !== 200) {
           const detail = providerErrorDetail(await res.text().catch(() => ''), [provider.apiKey]);

@@ -1,5 +1,5 @@
 import type { Usage } from '@cp/shared/contracts';
-import { CpAttr, GenAi, SpanStatusCode, type Span } from '@cp/shared/telemetry';
+import { CpAttr, GenAi, SpanStatusCode, type Context, type Span } from '@cp/shared/telemetry';
 import type { ProviderHttpResponse } from './http-provider-client';
 
 /** What the pipeline knows about a provider call before it is made: the control plane's own span attributes. */
@@ -13,6 +13,8 @@ export interface AttemptContext {
   requestId?: string;
   /** What request shaping did to this candidate's request (`none`, `moderate`, `aggressive`). */
   shapingLevel?: string;
+  /** The request's trace context: the provider-call span's parent (passed explicitly, see tracing.ts). */
+  traceContext?: Context;
 }
 
 export function attemptAttributes(a: AttemptContext): Record<string, string | number | boolean> {

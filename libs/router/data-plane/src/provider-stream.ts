@@ -36,7 +36,7 @@ export async function streamProvider(http: HttpProviderClient, provider: Resolve
   const fail = (failure: ProviderFailure, message: string): StreamFailure => ({ ok: false, classification: classifyProviderError(failure), status: failure.status, message, chunks, usage: translator.usage() });
   try {
     return await http.send(
-      { provider: provider.id, model: model.id, baseUrl: provider.baseUrl, path: built.path, headers: built.headers, body: built.body, timeouts: provider.timeouts, deadlineAt, signal: sink.signal, attributes: attempt && attemptAttributes(attempt) },
+      { provider: provider.id, model: model.id, baseUrl: provider.baseUrl, path: built.path, headers: built.headers, body: built.body, timeouts: provider.timeouts, deadlineAt, signal: sink.signal, attributes: attempt && attemptAttributes(attempt), parent: attempt?.traceContext },
       annotated(model.id, async (res): Promise<StreamOutcome> => {
         if (res.status !== 200) {
           const detail = providerErrorDetail(await res.text().catch(() => ''), [provider.apiKey]);

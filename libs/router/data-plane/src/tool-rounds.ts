@@ -1,12 +1,14 @@
 import type { ChatCompletionResponse, ChatMessage, DecisionTrail, Usage } from '@cp/shared/contracts';
 import type { LocalToolName, ToolSession, TurnDecision } from '@cp/tool-governor/domain';
+import type { Context } from '@cp/shared/telemetry';
 import type { CompletionError, CompletionRequest, CompletionResult, StreamResult } from './completion-result';
 import type { ChunkSink } from './provider-stream';
 import { ToolCallHold } from './tool-call-hold';
 
 /** Runs a local tool through tool-governor; never throws (a failure is a tool error for the model). */
 export interface LocalToolRunner {
-  run(tool: LocalToolName, args: Record<string, unknown>, timeoutMs: number): Promise<{ isError: boolean; content: string }>;
+  /** `parent`: the request's trace context, the parent of the call's span. */
+  run(tool: LocalToolName, args: Record<string, unknown>, timeoutMs: number, parent?: Context): Promise<{ isError: boolean; content: string }>;
 }
 
 /** One round of the completion (route, breakers, failover) for the session's request of that round. */
@@ -30,12 +32,12 @@ function toolError(error: Extract<TurnDecision, { kind: 'fail' }>['error']): Com
 }
 
 /** Runs the round's local tool calls (within the policy's timeout and the request's deadline) and gives the messages of the next round. */
-async function runLocal(session: ToolSession, decision: Extract<TurnDecision, { kind: 'local' }>, turn: Parameters<ToolSession['decide']>[0], runner: LocalToolRunner, deadlineAt: number, timeoutMs: number): Promise<ChatMessage[]> {
+async function runLocal(session: ToolSession, decision: Extract<TurnDecision, { kind: 'local' }>, turn: Parameters<ToolSession['decide']>[0], runner: LocalToolRunner, { deadlineAt, traceContext }: CompletionRequest, timeoutMs: number): Promise<ChatMessage[]> {
   const results = await Promise.all(
     decision.calls.map(async ({ call, tool, arguments: args }) => {
       const started = performance.now();
       const budget = Math.min(timeoutMs, deadlineAt - Date.now());
-      const out = budget <= 0 ? { isError: true, content: JSON.stringify({ error: 'deadline', message: 'the request deadline left no time to run the tool' }) } : await runner.run(tool, JSON.parse(args) as Record<string, unknown>, budget);
+      const out = budget <= 0 ? { isError: true, content: JSON.stringify({ error: 'deadline', message: 'the request deadline left no time to run the tool' }) } : await runner.run(tool, JSON.parse(args) as Record<string, unknown>, budget, traceContext);
       session.recordLocalRun(tool, !out.isError, performance.now() - started, out.isError ? out.content : undefined);
       return { call, content: out.content };
     }),
@@ -65,7 +67,7 @@ export async function completeWithTools(session: ToolSession, req: CompletionReq
     if (decision.kind === 'deliver') return { ...result, response: delivered(result.response, decision.toolCalls, usage), trail: mergeTrails(trails, session) };
     if (decision.kind === 'correct') messages = [...messages, ...decision.messages];
     else if (!runner) return { ok: false, error: { status: 503, code: 'local_tools_unavailable', type: 'server_error', message: 'the model called a local tool but no local tool runner is configured' }, trail: mergeTrails(trails, session) };
-    else messages = [...messages, ...(await runLocal(session, decision, turn, runner, req.deadlineAt, localTimeoutMs))];
+    else messages = [...messages, ...(await runLocal(session, decision, turn, runner, req, localTimeoutMs))];
     if (Date.now() >= req.deadlineAt) return { ok: false, error: { status: 504, code: 'deadline_exceeded', type: 'server_error', message: 'the request deadline passed between tool rounds' }, trail: mergeTrails(trails, session) };
   }
 }
@@ -107,7 +109,7 @@ export async function streamWithTools(session: ToolSession, req: CompletionReque
     if (decision.kind === 'fail') return fail(toolError(decision.error));
     if (decision.kind === 'correct') messages = [...messages, ...decision.messages];
     else if (!runner) return fail({ status: 503, code: 'local_tools_unavailable', type: 'server_error', message: 'the model called a local tool but no local tool runner is configured' });
-    else messages = [...messages, ...(await runLocal(session, decision, turn, runner, req.deadlineAt, localTimeoutMs))];
+    else messages = [...messages, ...(await runLocal(session, decision, turn, runner, req, localTimeoutMs))];
     if (Date.now() >= req.deadlineAt) return fail({ status: 504, code: 'deadline_exceeded', type: 'server_error', message: 'the request deadline passed between tool rounds' });
   }
 }

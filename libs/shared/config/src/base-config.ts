@@ -7,6 +7,8 @@ export const BaseConfigSchema = z.object({
   CP_EVENTS_STREAM: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only').default('CP_EVENTS'),
   CP_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+  /** How the trace context follows the code (docs/observability.md): `explicit` is the gateway's default, `async` every other service's. */
+  CP_TRACE_CONTEXT: z.enum(['async', 'explicit']).optional(),
   /** Where each process journals its events until JetStream acknowledges them (default `<tmp>/cp-spool/<namespace>/<service>`). */
   CP_SPOOL_DIR: z.string().min(1).optional(),
   /** The journal's bound in bytes; past it events wait in memory only (and are counted). */

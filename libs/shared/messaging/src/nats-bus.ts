@@ -1,7 +1,7 @@
 import { jetstream, jetstreamManager, RetentionPolicy, StorageType, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, headers as natsHeaders, type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import { EVENT_SUBJECT_FILTER, MessageParked, processSecrets, storableJson, type EventDefinition, type EventEnvelope, type RpcDefinition, type RpcError } from '@cp/shared/contracts';
-import { currentTraceparent, extractTraceContext, injectTraceHeaders, SpanKind, context, trace, SpanStatusCode, type Tracer } from '@cp/shared/telemetry';
+import { currentTraceparent, extractTraceContext, injectTraceHeaders, SpanKind, context, trace, SpanStatusCode, type Context, type Tracer } from '@cp/shared/telemetry';
 import { uuidv7 } from 'uuidv7';
 import type { z } from 'zod';
 import { DeadLetters } from './dead-letters';
@@ -167,12 +167,15 @@ export class NatsBus {
     if (typeof ack.stream !== 'string') throw new Error(`no JetStream ack for ${ev.subject}`);
   }
 
-  /** Sends a request and parses the reply with the contract's schema; one `send` span per call. */
-  async request<Req extends z.ZodType, Rep extends z.ZodType>(rpc: RpcDefinition<Req, Rep>, payload: z.infer<Req>, timeoutMs: number): Promise<z.infer<Rep>> {
+  /**
+   * Sends a request and parses the reply with the contract's schema; one `send` span per call, the
+   * child of `parent` (a request's trace context passed explicitly) or else of the active context.
+   */
+  async request<Req extends z.ZodType, Rep extends z.ZodType>(rpc: RpcDefinition<Req, Rep>, payload: z.infer<Req>, timeoutMs: number, parent: Context = context.active()): Promise<z.infer<Rep>> {
     const subject = this.subject(rpc.subject);
-    const span = this.opts.tracer.startSpan(`send ${rpc.subject}`, { kind: SpanKind.CLIENT, attributes: { 'messaging.system': 'nats', 'messaging.destination.name': subject } });
+    const span = this.opts.tracer.startSpan(`send ${rpc.subject}`, { kind: SpanKind.CLIENT, attributes: { 'messaging.system': 'nats', 'messaging.destination.name': subject } }, parent);
     const h = natsHeaders();
-    injectTraceHeaders(h, trace.setSpan(context.active(), span));
+    injectTraceHeaders(h, trace.setSpan(parent, span));
     try {
       const msg = await this.mux.request(subject, enc.encode(JSON.stringify(payload)), Math.max(1, Math.floor(timeoutMs)), h);
       const parsed = rpc.reply.safeParse(msg.json());

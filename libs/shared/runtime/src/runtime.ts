@@ -3,7 +3,7 @@ import { healthRpc, processSecrets, type HealthReply } from '@cp/shared/contract
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventSpool, NatsBus, type RecoveredSpool } from '@cp/shared/messaging';
-import { createLogger, initTelemetry, type Logger, type Telemetry, type Tracer } from '@cp/shared/telemetry';
+import { createLogger, initTelemetry, type ContextPropagation, type Logger, type Telemetry, type Tracer } from '@cp/shared/telemetry';
 
 /** What every service has once booted: validated base config, logger, tracer and one bus connection. */
 export interface ServiceRuntime {
@@ -40,12 +40,17 @@ function openSpool(bus: NatsBus, config: BaseConfig, name: string, logger: Logge
 
 export const RUNTIME = Symbol('ServiceRuntime');
 
-export async function createRuntime(name: string): Promise<ServiceRuntime> {
+export interface RuntimeOptions {
+  /** The service's default trace-context propagation (`CP_TRACE_CONTEXT` overrides it); `async` when absent. */
+  contextPropagation?: ContextPropagation;
+}
+
+export async function createRuntime(name: string, opts: RuntimeOptions = {}): Promise<ServiceRuntime> {
   // Before anything can log, publish or trace: from here on no sink lets a configured key through.
   processSecrets.add(secretsFromEnvironment());
   const config = loadConfig(BaseConfigSchema);
   const build = buildInfo();
-  const telemetry = initTelemetry({ serviceName: name, serviceVersion: build.version, otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
+  const telemetry = initTelemetry({ serviceName: name, serviceVersion: build.version, otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT, contextPropagation: config.CP_TRACE_CONTEXT ?? opts.contextPropagation ?? 'async' });
   const logger = createLogger(name, config.CP_LOG_LEVEL);
   const bus = await NatsBus.connect({
     servers: config.CP_NATS_URL,
@@ -89,11 +94,11 @@ export interface Closable {
  * Boots a service and installs SIGTERM/SIGINT handling: stop taking work (Nest app close), flush
  * pending event acks and drain NATS, end telemetry. A bad config exits with a message naming the key.
  */
-export async function runService(name: string, start: (rt: ServiceRuntime) => Promise<Closable>): Promise<void> {
+export async function runService(name: string, start: (rt: ServiceRuntime) => Promise<Closable>, opts: RuntimeOptions = {}): Promise<void> {
   let rt: ServiceRuntime;
   let app: Closable;
   try {
-    rt = await createRuntime(name);
+    rt = await createRuntime(name, opts);
     app = await start(rt);
     await rt.bus.ready();
   } catch (err) {

@@ -1,17 +1,26 @@
-import { context, propagation, trace, type Context, type Span, SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
+import { context, propagation, ROOT_CONTEXT, trace, type Context, type Span, SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import { RedactingSpanExporter } from './redacting-exporter';
+import { SyncContextManager } from './sync-context-manager';
 
 export interface TelemetryOptions {
   serviceName: string;
   serviceVersion: string;
   /** OTLP/HTTP base endpoint (`http://host:4318`); tracing exports nothing when absent. */
   otlpEndpoint?: string;
+  /**
+   * How the active trace context follows the code: `async` (the SDK's AsyncLocalStorage manager,
+   * across every await) or `explicit` (`SyncContextManager`: synchronous calls only, the code passes
+   * the request's context where it starts spans after an await). Default `async`.
+   */
+  contextPropagation?: ContextPropagation;
 }
+
+export type ContextPropagation = 'async' | 'explicit';
 
 export interface Telemetry {
   tracer: Tracer;
@@ -33,6 +42,7 @@ export function initTelemetry(opts: TelemetryOptions): Telemetry {
     spanProcessors: [new BatchSpanProcessor(exporter, { scheduledDelayMillis: 200, maxExportBatchSize: 512, maxQueueSize: 8192 })],
     instrumentations: [],
     autoDetectResources: false,
+    ...(opts.contextPropagation === 'explicit' ? { contextManager: new SyncContextManager() } : {}),
   });
   sdk.start();
   return { tracer: trace.getTracer(opts.serviceName, opts.serviceVersion), shutdown: () => sdk.shutdown() };
@@ -46,5 +56,5 @@ export function currentTraceparent(): string | null {
   return carrier.traceparent ?? null;
 }
 
-export { SpanKind, SpanStatusCode, context, trace, propagation };
+export { SpanKind, SpanStatusCode, context, trace, propagation, ROOT_CONTEXT };
 export type { Span, Tracer, Context };
