@@ -36,8 +36,8 @@ export function vectorIndexName(embedder: string, params: HnswParams): string {
 }
 
 /** The expression an index of `type` is built over, and that a query must order by to use it. */
-export function indexedEmbedding(column: string, type: IndexedVectorType, dim: number): string {
-  return `${column}::${type === 'halfvec' ? 'halfvec' : 'vector'}(${sqlInt(dim)})`;
+export function indexedEmbedding(expr: string, type: IndexedVectorType, dim: number): string {
+  return `${expr}::${type}(${sqlInt(dim)})`;
 }
 
 interface IndexRow {
