@@ -1,6 +1,6 @@
 import { planKeywordQuery } from '@cp/memory-plane/domain';
 import { dropIsolation, newIsolation } from '@cp/shared/testing';
-import { createMemoryDataSource, DEFAULT_HNSW, KbStore, MEMORY_MIGRATIONS, migrateMemory, PreferenceStore, StatusStore, vectorIndexName, type ChunkToStore } from './index';
+import { createMemoryDataSource, DEFAULT_HNSW, KbStore, MEMORY_MIGRATIONS, migrateMemory, PreferenceStore, StatusStore, vectorIndexName, VectorIndexes, type ChunkToStore } from './index';
 
 const vec = (...xs: number[]) => Float32Array.from(xs);
 const chunk = (index: number, text: string, v: Float32Array): ChunkToStore => ({ index, heading: null, text, embedding: v });
@@ -24,15 +24,22 @@ describe('KbStore (real Postgres with pgvector)', () => {
     await dropIsolation(iso);
   });
 
-  it('Given the migrations ran, Then the chunks have an HNSW index (cosine) for the embedder and a GIN full-text index', async () => {
+  it('Given the migrations ran, Then the chunks have an HNSW index (cosine, over halfvec) for the embedder and a GIN full-text index', async () => {
     const idx: { indexdef: string }[] = await ds.query(`SELECT indexdef FROM pg_indexes WHERE tablename = 'memory_chunks'`);
-    expect(idx.map((i) => i.indexdef).join('\n')).toMatch(/USING hnsw \(\(\(embedding\)::vector\(3\)\) vector_cosine_ops\) WITH \(m='24', ef_construction='128'\) WHERE \(embedder = 'test-embedder@1'::text\)/);
+    expect(idx.map((i) => i.indexdef).join('\n')).toMatch(/USING hnsw \(\(\(embedding\)::halfvec\(3\)\) halfvec_cosine_ops\) WITH \(m='24', ef_construction='128'\) WHERE \(embedder = 'test-embedder@1'::text\)/);
     expect(idx.map((i) => i.indexdef).join('\n')).toMatch(/USING gin \(tsv\)/);
+  });
+
+  it('Given the halfvec index, When the vector query is planned, Then it orders by the index (not a scan and sort)', async () => {
+    // A table this small is cheaper to scan and sort: that ruled out, the plan shows whether the query's ORDER BY matches the index at all.
+    const plan = await kb.explainVectorSearch(E, vec(1, 0, 0), 5, { seqscan: false });
+    expect(plan).toContain(`Index Scan using ${vectorIndexName(E, DEFAULT_HNSW)}`);
+    expect(plan).not.toMatch(/Sort/);
   });
 
   it('Given an index of older parameters, When the index is ensured, Then it is replaced by one with the current parameters', async () => {
     const F = 'other-embedder@1';
-    await kb.indexes.ensure(F, 3, { m: 8, efConstruction: 16 });
+    await kb.indexes.ensure(F, 3, { m: 8, efConstruction: 16, vectorType: 'halfvec' });
     expect(await kb.indexes.state(F)).toBe('outdated');
     await kb.indexes.ensure(F, 3, undefined, { concurrently: true, maintenanceWorkMem: '128MB' });
     expect(await kb.indexes.state(F)).toBe('current');
@@ -40,6 +47,50 @@ describe('KbStore (real Postgres with pgvector)', () => {
     expect(names.map((n) => n.indexname)).toEqual([vectorIndexName(F, DEFAULT_HNSW)]);
     await kb.indexes.drop(F);
     expect(await kb.indexes.state(F)).toBe('missing');
+  });
+
+  it('Given a deployment with the full-precision vector index of before, When the index is ensured, Then queries use the old index until the halfvec one replaces it, and find the same chunks', async () => {
+    const G = 'legacy-embedder@1';
+    const legacy = { ...DEFAULT_HNSW, vectorType: 'vector' as const };
+    const hits = async (store: KbStore) => (await store.vectorSearch(G, vec(1, 0.1, 0), 3)).map((h) => h.text);
+    await kb.indexes.ensure(G, 3, legacy);
+    expect(vectorIndexName(G, legacy)).toMatch(/^memory_chunks_hnsw_[0-9a-f]{12}_m24_ef128$/); // the name main gave it
+    const [{ indexdef }] = await ds.query(`SELECT indexdef FROM pg_indexes WHERE indexname = $1`, [vectorIndexName(G, legacy)]);
+    expect(indexdef).toContain('((embedding)::vector(3)) vector_cosine_ops');
+    await kb.ingest({ title: 'Legacy', content: 'legacy doc', source: null, mimeType: 'text/plain' }, G, [chunk(0, 'east', vec(1, 0, 0)), chunk(1, 'north', vec(0, 1, 0)), chunk(2, 'north-east', vec(1, 1, 0))]);
+    const before = new KbStore(ds);
+    expect(await before.indexes.state(G)).toBe('outdated');
+    expect(await before.indexes.searchType(G)).toBe('vector');
+    expect(await before.explainVectorSearch(G, vec(1, 0, 0), 3, { seqscan: false })).toContain(`using ${vectorIndexName(G, legacy)}`);
+    const old = await hits(before);
+    expect(old).toEqual(['east', 'north-east', 'north']);
+
+    await kb.indexes.ensure(G, 3, undefined, { concurrently: true });
+    const after = new KbStore(ds);
+    expect(await after.indexes.state(G)).toBe('current');
+    expect(await after.indexes.searchType(G)).toBe('halfvec');
+    expect((await after.indexes.sizes(G)).map((i) => i.name)).toEqual([vectorIndexName(G, DEFAULT_HNSW)]);
+    expect(await after.explainVectorSearch(G, vec(1, 0, 0), 3, { seqscan: false })).toContain(`using ${vectorIndexName(G, DEFAULT_HNSW)}`);
+    expect(await hits(after)).toEqual(old);
+    // Similarities are those of the full-precision vectors: halfvec's 0.1 (0.09998) would be 1.5e-5 off.
+    const [top] = await after.vectorSearch(G, vec(1, 1, 0), 1);
+    expect(top.text).toBe('north-east');
+    expect((await after.vectorSearch(G, vec(1, 0.1, 0), 2))[1].similarity).toBeCloseTo(1.1 / (Math.SQRT2 * Math.sqrt(1 + Math.fround(0.1) ** 2)), 6);
+    await kb.indexes.drop(G);
+  });
+
+  it('Given a store that read the vector type, When another store replaces the index, Then the first follows once its 10 s cache expires', async () => {
+    const H = 'cached-embedder@1';
+    let now = 0;
+    const reader = new VectorIndexes(ds, () => now);
+    await kb.indexes.ensure(H, 3, { ...DEFAULT_HNSW, vectorType: 'vector' });
+    expect(await reader.searchType(H)).toBe('vector');
+    await kb.indexes.ensure(H, 3);
+    now = 9_999;
+    expect(await reader.searchType(H)).toBe('vector');
+    now = 10_001;
+    expect(await reader.searchType(H)).toBe('halfvec');
+    await kb.indexes.drop(H);
   });
 
   it('Given a document, When ingested twice with the same content, Then the second is a no-op with the same id', async () => {

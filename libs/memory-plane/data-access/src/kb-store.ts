@@ -2,7 +2,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { uuidv7 } from 'uuidv7';
 import { KEYWORD_ROW_BUDGET, type KeywordPlan } from '@cp/memory-plane/domain';
 import { sha256, sqlEmbedder, sqlInt } from './sql-literals';
-import { VectorIndexes } from './vector-index';
+import { indexedEmbedding, VectorIndexes } from './vector-index';
 
 export interface StoredDocument {
   id: string;
@@ -103,33 +103,48 @@ export class KbStore {
   }
 
   /**
-   * Nearest chunks of one embedder by cosine distance, through its HNSW index; `efSearch`
-   * overrides the connection's `hnsw.ef_search` for this query only (`SET LOCAL` in a transaction).
+   * Nearest chunks of one embedder by cosine distance, through its HNSW index (ordered by the
+   * distance of the index's vector type, halfvec for current indexes; the similarity returned is
+   * that of the full-precision vectors); `efSearch` overrides the connection's `hnsw.ef_search`
+   * for this query only (`SET LOCAL` in a transaction).
    */
   async vectorSearch(embedder: string, query: Float32Array, limit: number, efSearch?: number): Promise<ChunkHit[]> {
-    if (efSearch !== undefined) {
-      return this.ds.transaction(async (m) => {
-        await m.query(`SELECT set_config('hnsw.ef_search', $1, true)`, [String(sqlInt(efSearch))]);
-        return this.vectorSearchOn(m, embedder, query, limit);
-      });
-    }
-    return this.vectorSearchOn(this.ds.manager, embedder, query, limit);
+    const [sql, params] = await this.vectorSearchQuery(embedder, query, limit);
+    const rows: Record<string, unknown>[] = efSearch === undefined
+      ? await this.ds.query(sql, params)
+      : await this.ds.transaction(async (m) => {
+          await m.query(`SELECT set_config('hnsw.ef_search', $1, true)`, [String(sqlInt(efSearch))]);
+          return m.query(sql, params);
+        });
+    return rows.map((r) => toHit(r, 0));
   }
 
-  private async vectorSearchOn(m: EntityManager, embedder: string, query: Float32Array, limit: number): Promise<ChunkHit[]> {
+  /**
+   * The plan Postgres chooses for `vectorSearch` (`EXPLAIN`): which index the vector half uses.
+   * `seqscan: false` rules out scanning the table (a few rows are cheaper to scan and sort than to
+   * search by index), to see on a small table whether the query can use the index at all.
+   */
+  async explainVectorSearch(embedder: string, query: Float32Array, limit: number, opts: { seqscan?: boolean } = {}): Promise<string> {
+    const [sql, params] = await this.vectorSearchQuery(embedder, query, limit);
+    const rows: { 'QUERY PLAN': string }[] = await this.ds.transaction(async (m) => {
+      if (opts.seqscan === false) await m.query(`SET LOCAL enable_seqscan = off`);
+      return m.query(`EXPLAIN ${sql}`, params);
+    });
+    return rows.map((r) => r['QUERY PLAN']).join('\n');
+  }
+
+  private async vectorSearchQuery(embedder: string, query: Float32Array, limit: number): Promise<[string, unknown[]]> {
     const dim = sqlInt(query.length);
-    const rows = await m.query(
-      `SELECT c.id, c.document_id, d.title, d.source, c.text, c.text_hash, d.updated_at, 1 - (c.embedding::vector(${dim}) <=> $1::vector(${dim})) AS similarity
+    const type = await this.indexes.searchType(embedder);
+    const sql = `SELECT c.id, c.document_id, d.title, d.source, c.text, c.text_hash, d.updated_at, 1 - (c.embedding::vector(${dim}) <=> $1::vector(${dim})) AS similarity
          FROM memory_chunks c JOIN memory_documents d ON d.id = c.document_id
         WHERE c.embedder = ${sqlEmbedder(embedder)}
-        ORDER BY c.embedding::vector(${dim}) <=> $1::vector(${dim})
-        LIMIT $2`,
-      [vectorLiteral(query), limit],
-    );
-    return rows.map((r: Record<string, unknown>) => toHit(r, 0));
+        ORDER BY ${indexedEmbedding('c.embedding', type, dim)} <=> ${indexedEmbedding('$1', type, dim)}
+        LIMIT $2`;
+    return [sql, [vectorLiteral(query), limit]];
   }
 
-  /** The same query by exact scan (no index): the reference the HNSW recall is measured against. */
+  /** The same query by exact scan (no index) over the full-precision vectors: the reference the HNSW recall is measured against. */
   async exactSearch(embedder: string, query: Float32Array, limit: number): Promise<string[]> {
     return this.ds.transaction(async (m) => {
       await m.query(`SET LOCAL enable_indexscan = off`);
