@@ -39,12 +39,8 @@ ort.InferenceSession.create(workerData.modelPath, workerData.options).then(
   },
   (err) => parentPort.postMessage({ kind: 'failed', message: message(err) }),
 );
-parentPort.on('message', async (m) => {
-  if (m.kind === 'close') {
-    if (session) await session.release();
-    parentPort.close();
-    return;
-  }
+let work = Promise.resolve(); // runs and the release, one after another
+const runOne = async (m) => {
   try {
     const feeds = {};
     for (const [name, f] of Object.entries(m.feeds)) feeds[name] = new ort.Tensor(f.type, f.data, f.dims);
@@ -53,8 +49,25 @@ parentPort.on('message', async (m) => {
   } catch (err) {
     parentPort.postMessage({ kind: 'error', id: m.id, message: message(err) });
   }
+};
+const closeAll = async () => {
+  if (session) await session.release();
+  parentPort.close();
+};
+parentPort.on('message', (m) => {
+  work = work.then(() => (m.kind === 'close' ? closeAll() : runOne(m)));
 });
 `;
+
+/**
+ * Asks the worker to release its session and end once the inference in flight (if any) is done,
+ * and lets the process exit without it. Never `terminate()`: stopping a thread inside an
+ * onnxruntime call aborts the whole process (a native exception escapes as std::terminate).
+ */
+function retire(worker: Worker): void {
+  worker.postMessage({ kind: 'close' });
+  worker.unref();
+}
 
 interface Job {
   id: number;
@@ -69,7 +82,7 @@ type Reply = { kind: 'ready'; inputNames: string[]; outputNames: string[]; input
 /**
  * An onnxruntime session on a worker thread. One inference at a time; queued `query` work goes
  * before queued `bulk` work, so a query waits for at most the batch in flight. An inference that
- * outlasts `runTimeoutMs` stops the worker, and every call after fails at once.
+ * outlasts `runTimeoutMs` fails its callers and retires the worker, and every call after fails at once.
  */
 export class OnnxSessionWorker {
   private readonly queues: Record<Priority, Job[]> = { query: [], bulk: [] };
@@ -110,7 +123,7 @@ export class OnnxSessionWorker {
       };
       const fail = (problem: string) => {
         stopListening();
-        void worker.terminate();
+        retire(worker);
         reject(new OnnxModelError(modelPath, `onnxruntime cannot load it: ${problem}`));
       };
       const timer = setTimeout(() => fail(`no answer within ${loadTimeoutMs} ms`), loadTimeoutMs);
@@ -126,12 +139,12 @@ export class OnnxSessionWorker {
     });
   }
 
-  /** Releases the session and ends the thread (terminated if it does not end within 5 s). */
-  async close(): Promise<void> {
+  /** Releases the session and ends the thread; waits at most `timeoutMs` for an inference in flight to finish. */
+  async close(timeoutMs = 5_000): Promise<void> {
     this.fail(new OnnxModelError(this.modelPath, 'the embedder is closed'));
-    this.worker.postMessage({ kind: 'close' });
-    const timer = setTimeout(() => void this.worker.terminate(), 5_000);
-    await this.exited;
+    retire(this.worker);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.exited, new Promise((done) => (timer = setTimeout(done, timeoutMs)))]);
     clearTimeout(timer);
   }
 
@@ -141,7 +154,7 @@ export class OnnxSessionWorker {
     if (!job) return;
     const timer = setTimeout(() => {
       this.fail(new OnnxModelError(this.modelPath, `an inference took more than ${this.runTimeoutMs} ms; the worker was stopped`));
-      void this.worker.terminate();
+      retire(this.worker);
     }, this.runTimeoutMs);
     this.inFlight = { job, timer };
     this.worker.postMessage({ kind: 'run', id: job.id, feeds: job.feeds, output: job.output });
