@@ -26,13 +26,15 @@ async function main(): Promise<void> {
     .option('--batch <n>', 'most texts per inference', int, 32)
     .option('--batch-tokens <n>', 'most padded tokens per inference', int, 256)
     .option('--layers <n>', 'encoder blocks of the timing model', int, 6)
+    .option('--model-dir <folder>', 'also time a real model folder (model.onnx + tokenizer.json)')
     .parse(process.argv)
-    .opts<{ texts: number; queries: number; threads: number; batch: number; batchTokens: number; layers: number }>();
+    .opts<{ texts: number; queries: number; threads: number; batch: number; batchTokens: number; layers: number; modelDir?: string }>();
   const root = mkdtempSync(join(tmpdir(), 'cp-bench-onnx-'));
   try {
     const models = [
       { label: 'static toy (Gather only), dim 16', dir: writeToySentenceModel(join(root, 'toy')).dir },
       { label: `encoder-shaped, ${opts.layers} blocks, dim 384`, dir: writeToySentenceModel(join(root, 'encoder'), { dimension: 384, encoderLayers: opts.layers }).dir },
+      ...(opts.modelDir ? [{ label: opts.modelDir, dir: opts.modelDir }] : []),
     ];
     const rand = prng(11);
     const words = [...Object.values(TOY_TOPICS).flat(), 'the', 'of', 'and', 'with', 'unknownword', 'kubernetes'];
