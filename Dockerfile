@@ -7,6 +7,10 @@
 FROM node:22-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
+# onnxruntime-node ships its CPU binaries in the npm package; its postinstall would fetch CUDA
+# libraries from outside the npm registry (npm 11+ skips it through package.json `allowScripts`,
+# older npm through this variable).
+ENV ONNXRUNTIME_NODE_INSTALL=skip
 RUN npm ci --no-audit --no-fund
 
 # ---- build: compile everything to dist/, then drop the dev dependencies

@@ -1,16 +1,5 @@
 import type { WordVectors } from '@cp/memory-plane/embedding';
-
-/** A small deterministic PRNG (mulberry32), so every run ingests the same corpus. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '@cp/shared/testing';
 
 export const TOPICS = 2000;
 

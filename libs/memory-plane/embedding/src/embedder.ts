@@ -4,6 +4,8 @@ export interface Embedder {
   readonly id: string;
   readonly dimension: number;
   embed(texts: readonly string[]): Promise<Float32Array[]>;
+  /** Frees what the embedder holds outside the JS heap (a native model session), at shutdown. */
+  close?(): Promise<void>;
 }
 
 /** Scales a vector to unit length in place (a zero vector stays zero). */

@@ -6,4 +6,6 @@ export * from './concat-embedder';
 export * from './eval/kb-eval-set';
 export * from './eval/metrics';
 export * from './openai-embedder';
+export * from './onnx/onnx-embedder';
+export * from './onnx/onnx-model-error';
 export * from './create-embedder';

@@ -6,7 +6,7 @@ import { DescribeItem, Embed, KbDelete, KbIngest, KbList, MemoryFault, MemoryQue
 import { RUNTIME, RuntimeModule, serveHealth, type ServiceRuntime } from '@cp/shared/runtime';
 import type { DataSource } from 'typeorm';
 import { MemoryCommands } from './memory-commands';
-import { MemoryConfigSchema, scoringOf, type MemoryConfig } from './memory-config';
+import { embedderSettings, MemoryConfigSchema, scoringOf, type MemoryConfig } from './memory-config';
 import { queryMemory } from './memory-query';
 import { MemoryState } from './memory-state';
 import { LexemeStatsRefresher } from './lexeme-stats-refresher';
@@ -98,6 +98,7 @@ class MemoryPlaneLifecycle implements OnModuleInit, OnApplicationShutdown {
     await this.indexBuild; // a rebuild under way finishes first (an interrupted one is redone at the next start)
     await this.reembedder?.stop();
     await this.lexemeStats?.stop();
+    await this.state.embedder.close?.();
     await this.ds.destroy();
   }
 }
@@ -125,7 +126,7 @@ export class MemoryPlaneModule {
           inject: [DATA_SOURCE],
           useFactory: async (ds: DataSource) => {
             const started = Date.now();
-            const embedder = await createEmbedder(config.CP_MEMORY_EMBEDDER, { url: config.CP_MEMORY_EMBEDDINGS_URL, model: config.CP_MEMORY_EMBEDDINGS_MODEL, apiKey: config.CP_MEMORY_EMBEDDINGS_API_KEY });
+            const embedder = await createEmbedder(config.CP_MEMORY_EMBEDDER, embedderSettings(config));
             rt.logger.info({ embedder: embedder.id, dimension: embedder.dimension, loadMs: Date.now() - started }, 'embedder ready');
             return new MemoryState(new KbStore(ds), new PreferenceStore(ds), new StatusStore(ds), new ItemStore(ds), embedder);
           },

@@ -5,3 +5,5 @@ export * from './nats-server';
 export * from './stack';
 export * from './supervised-stack';
 export * from './sample-event';
+export * from './prng';
+export * from './event-loop-gap';

@@ -5,6 +5,7 @@ import { cosine, type Embedder } from '../embedder';
 import { EVAL_DOCS, EVAL_QUERIES } from '../eval/kb-eval-set';
 import { metricsByKind, negativeSeparation, type Ranking } from '../eval/metrics';
 import { LexicalHashEmbedder } from '../lexical-hash-embedder';
+import { OnnxEmbedder } from '../onnx/onnx-embedder';
 import { WordVectorEmbedder } from '../word-vector-embedder';
 import { WordVectors } from '../word-vectors';
 
@@ -12,6 +13,7 @@ import { WordVectors } from '../word-vectors';
  * `node dist/libs/memory-plane/embedding/src/bin/compare-embedders.js`: the embedder comparison of
  * docs/memory.md, in memory (no database): vector-only ranking per embedder, and hybrid = the
  * vector ranking fused (RRF) with a BM25 keyword ranking, on the labelled evaluation set.
+ * `--onnx <folder>` adds a local ONNX sentence model (model.onnx + tokenizer.json) to the candidates.
  */
 async function main(): Promise<void> {
   const vectors = WordVectors.load();
@@ -24,6 +26,8 @@ async function main(): Promise<void> {
     new ConcatEmbedder([{ embedder: sif, weight: 0.5 }, { embedder: lex, weight: 0.5 }], 'static-sif-lex'),
     new ConcatEmbedder([{ embedder: sif, weight: 0.7 }, { embedder: lex, weight: 0.3 }], 'static-sif-lex-w7'),
   ];
+  const onnxDir = process.argv[process.argv.indexOf('--onnx') + 1];
+  if (process.argv.includes('--onnx') && onnxDir) candidates.push(await OnnxEmbedder.load(onnxDir));
   const docTexts = EVAL_DOCS.map((d) => `${d.title}\n\n${d.content}`);
   const bm25 = new Bm25(docTexts);
   const rows: Record<string, unknown>[] = [];
