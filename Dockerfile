@@ -40,4 +40,4 @@ USER node
 EXPOSE 8080
 # PID 1 should be an init (compose sets `init: true`; with plain docker use `docker run --init`)
 # so SIGTERM reaches node and the service drains before it exits.
-CMD ["node", "--max-semi-space-size=4", "dist/apps/gateway/src/main.js"]
+CMD ["node", "dist/apps/gateway/src/main.js"]

@@ -5,7 +5,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SERVICE_NODE_FLAGS } from '@cp/shared/contracts';
 
 /** The processes of a native stack, in start order (supervisord starts lower priorities first). */
 export const SUPERVISED_SERVICES = ['provider-sim', 'auditor', 'router', 'tool-governor', 'memory-plane', 'slo-collector', 'gateway'] as const;
@@ -113,7 +112,7 @@ export function renderSupervisorConf(input: SupervisorConfInput): string {
     if (order < 0) throw new Error(`unknown service ${p.service}`);
     return fill(program, {
       name: p.name,
-      command: [input.nodePath, ...(p.service === 'provider-sim' ? [] : SERVICE_NODE_FLAGS), join(input.root, 'dist', 'apps', p.service, 'src', 'main.js')].map(arg).join(' '),
+      command: [input.nodePath, join(input.root, 'dist', 'apps', p.service, 'src', 'main.js')].map(arg).join(' '),
       root: value(input.root, 'root'),
       environment: Object.entries(env).map(([k, v]) => envPair(k, v)).join(','),
       priority: String(100 + 10 * order),

@@ -1,5 +1,4 @@
 import { join, resolve } from 'node:path';
-import { SERVICE_NODE_FLAGS } from '@cp/shared/contracts';
 import { renderSupervisorConf, stackEnv, SUPERVISED_SERVICES, type SupervisorConfInput } from './supervisor-conf';
 
 const ROOT = resolve(__dirname, '../../../..');
@@ -32,7 +31,7 @@ describe('renderSupervisorConf', () => {
     expect(Object.keys(p)).toEqual([...SUPERVISED_SERVICES]);
     for (const svc of SUPERVISED_SERVICES) {
       expect(p[svc]).toMatchObject({
-        command: ['/usr/bin/node', ...(svc === 'provider-sim' ? [] : SERVICE_NODE_FLAGS), join(ROOT, 'dist/apps', svc, 'src/main.js')].join(' '),
+        command: `/usr/bin/node ${join(ROOT, 'dist/apps', svc, 'src/main.js')}`,
         directory: ROOT,
         autostart: 'true',
         autorestart: 'true',
