@@ -9,7 +9,12 @@ import { DEFAULT_EF_SEARCH } from './vector-index';
 export const MEMORY_MIGRATIONS = [CreateMemoryPlane1764700000000, MemoryLexemes1764800000000, InlineEmbeddings1764800000001];
 const MIGRATIONS_TABLE = 'memory_schema_migrations';
 
-/** `efSearch`: how many HNSW candidates a vector query looks at (recall against speed), set on every connection. */
+/**
+ * `efSearch`: how many HNSW candidates a vector query looks at (recall against speed), set on every
+ * connection. Parallel query is off for these sessions: the KB's queries are short LIMITed lookups,
+ * and parallel workers started for one (the keyword half's bitmap scan) take the cores the other
+ * half of the same hybrid query runs on (docs/performance.md, bench:kb).
+ */
 export function createMemoryDataSource(url: string, poolSize = 10, efSearch = DEFAULT_EF_SEARCH): DataSource {
   return new DataSource({
     type: 'postgres',
@@ -18,7 +23,7 @@ export function createMemoryDataSource(url: string, poolSize = 10, efSearch = DE
     migrationsTableName: MIGRATIONS_TABLE,
     synchronize: false,
     logging: false,
-    extra: { max: poolSize, options: `-c hnsw.ef_search=${Math.floor(efSearch)}` },
+    extra: { max: poolSize, options: `-c hnsw.ef_search=${Math.floor(efSearch)} -c max_parallel_workers_per_gather=0` },
   });
 }
 
