@@ -1,4 +1,4 @@
-import { knownArrayLength, type ChatCompletionRequest, type ChatMessage } from '@cp/shared/contracts';
+import { knownArrayText, type ChatCompletionRequest, type ChatMessage } from '@cp/shared/contracts';
 import type { ShapingConfig } from './shaping-config';
 
 /** Tokens a chat format adds per message (role, separators), and once per request (reply priming); generous for every wire. */
@@ -78,7 +78,7 @@ export class RequestSize {
     this.chars = chars;
     this.images = images;
     // Tools from the gateway's memo have their exact length known: no walk.
-    this.toolChars = request.tools && request.tools.length > 0 ? (knownArrayLength(request.tools) ?? jsonLengthBound(request.tools)) : 0;
+    this.toolChars = request.tools && request.tools.length > 0 ? (knownArrayText(request.tools)?.length ?? jsonLengthBound(request.tools)) : 0;
   }
 
   upperBoundTokens(config: ShapingConfig): number {

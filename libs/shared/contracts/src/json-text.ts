@@ -45,17 +45,6 @@ export function knownArrayText(items: readonly unknown[]): string | undefined {
   return out + ']';
 }
 
-/** The exact JSON length of an array whose every element has a remembered text; undefined otherwise. */
-export function knownArrayLength(items: readonly unknown[]): number | undefined {
-  let n = 1 + Math.max(0, items.length - 1) + 1;
-  for (const item of items) {
-    const text = item !== null && typeof item === 'object' ? texts.get(item) : undefined;
-    if (text === undefined) return undefined;
-    n += text.length;
-  }
-  return n;
-}
-
 /**
  * `JSON.stringify(body)` of a request body, except that its `tools`, when every one of them has a
  * remembered text, are spliced in as text (last key) instead of being serialised again. The result

@@ -1,4 +1,4 @@
-import { context, propagation, ROOT_CONTEXT, trace, type Context, type Span, SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
+import { context, propagation, trace, type Context, type Span, SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { NodeSDK } from '@opentelemetry/sdk-node';
@@ -56,5 +56,5 @@ export function currentTraceparent(): string | null {
   return carrier.traceparent ?? null;
 }
 
-export { SpanKind, SpanStatusCode, context, trace, propagation, ROOT_CONTEXT };
+export { SpanKind, SpanStatusCode, context, trace, propagation };
 export type { Span, Tracer, Context };

@@ -93,24 +93,22 @@ export class ToolsMemo {
     return undefined;
   }
 
-  /** After a body was parsed whole: its top-level tools text is remembered the second time it is seen. */
+  /**
+   * After a body was parsed whole: the text of its first `"tools": [` is remembered the second time
+   * it is seen (an entry is that text's own parse, so a nested match only costs a useless entry).
+   */
   learn(text: string, body: unknown): void {
     if (text.length < this.limits.minBodyChars || body === null || typeof body !== 'object') return;
     const tools = (body as { tools?: unknown }).tools;
     if (!Array.isArray(tools) || tools.length === 0) return;
-    for (const start of toolsValueStarts(text)) {
-      const end = arrayEnd(text, start);
-      if (end === undefined) return;
-      const raw = text.slice(start, end);
-      const key = `${raw.length}:${raw.substr(0, PREFIX)}`;
-      if (!this.seenOnce.delete(key)) {
-        this.seenOnce.set(key, true);
-        if (this.seenOnce.size > this.limits.entries) this.seenOnce.delete(this.seenOnce.keys().next().value as string);
-        return;
-      }
-      this.add(raw);
-      return;
-    }
+    const start = toolsValueStarts(text).next().value;
+    const end = start === undefined ? undefined : arrayEnd(text, start);
+    if (start === undefined || end === undefined) return;
+    const raw = text.slice(start, end);
+    const key = `${raw.length}:${raw.substr(0, PREFIX)}`;
+    if (this.seenOnce.delete(key)) return this.add(raw);
+    this.seenOnce.set(key, true);
+    if (this.seenOnce.size > this.limits.entries) this.seenOnce.delete(this.seenOnce.keys().next().value as string);
   }
 
   get size(): { entries: number; chars: number } {
