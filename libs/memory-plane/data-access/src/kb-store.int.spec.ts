@@ -26,7 +26,7 @@ describe('KbStore (real Postgres with pgvector)', () => {
 
   it('Given the migrations ran, Then the chunks have an HNSW index (cosine, over halfvec) for the embedder and a GIN full-text index', async () => {
     const idx: { indexdef: string }[] = await ds.query(`SELECT indexdef FROM pg_indexes WHERE tablename = 'memory_chunks'`);
-    expect(idx.map((i) => i.indexdef).join('\n')).toMatch(/USING hnsw \(\(\(embedding\)::halfvec\(3\)\) halfvec_cosine_ops\) WITH \(m='24', ef_construction='128'\) WHERE \(embedder = 'test-embedder@1'::text\)/);
+    expect(idx.map((i) => i.indexdef).join('\n')).toMatch(/USING hnsw \(\(\(embedding\)::halfvec\(3\)\) halfvec_cosine_ops\) WITH \(m='24', ef_construction='256'\) WHERE \(embedder = 'test-embedder@1'::text\)/);
     expect(idx.map((i) => i.indexdef).join('\n')).toMatch(/USING gin \(tsv\)/);
   });
 
@@ -51,7 +51,7 @@ describe('KbStore (real Postgres with pgvector)', () => {
 
   it('Given a deployment with the full-precision vector index of before, When the index is ensured, Then queries use the old index until the halfvec one replaces it, and find the same chunks', async () => {
     const G = 'legacy-embedder@1';
-    const legacy = { ...DEFAULT_HNSW, vectorType: 'vector' as const };
+    const legacy = { m: 24, efConstruction: 128, vectorType: 'vector' as const }; // the parameters of that index
     const hits = async (store: KbStore) => (await store.vectorSearch(G, vec(1, 0.1, 0), 3)).map((h) => h.text);
     await kb.indexes.ensure(G, 3, legacy);
     expect(vectorIndexName(G, legacy)).toMatch(/^memory_chunks_hnsw_[0-9a-f]{12}_m24_ef128$/); // the name main gave it
