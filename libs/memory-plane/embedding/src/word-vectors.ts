@@ -43,7 +43,7 @@ export class WordVectors {
     return true;
   }
 
-  /** The vectors of a file's bytes (`encodeWordVectors`); the buffer is kept, not copied. */
+  /** The vectors of a file's bytes (`encodeWordVectors`); the buffer is kept, not copied (unless it is not 4-byte aligned). */
   static fromBuffer(buf: Buffer, name?: string): WordVectors {
     const { dimension, offsets, units, vectors } = decodeWordVectors(buf, name);
     return new WordVectors(dimension, new WordTable(units, offsets), vectors);
