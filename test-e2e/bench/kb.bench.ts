@@ -1,9 +1,10 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { createMemoryDataSource, DEFAULT_EF_SEARCH, KbStore, migrateMemory } from '@cp/memory-plane/data-access';
 import { defaultStaticEmbedder } from '@cp/memory-plane/embedding';
 import { dropIsolation, newIsolation } from '@cp/shared/testing';
 import { evaluateLabelledSet } from './kb/labelled-eval';
 import { measureScale } from './kb/scale';
+import { positiveInt } from './options';
 
 /**
  * `npm run bench:kb`: the knowledge base on the real Postgres with pgvector, in a database of its
@@ -13,17 +14,12 @@ import { measureScale } from './kb/scale';
  * (hybrid KB layer, keyword half, vector half), and recall@10 of the HNSW index against an exact scan. Figures: docs/performance.md.
  */
 async function main(): Promise<void> {
-  const int = (v: string) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('must be a positive integer');
-    return n;
-  };
   const opts = new Command('bench:kb')
-    .option('--chunks <n>', 'synthetic chunks for the scale part', int, 100_000)
-    .option('--queries <n>', 'timed queries', int, 300)
+    .option('--chunks <n>', 'synthetic chunks for the scale part', positiveInt, 100_000)
+    .option('--queries <n>', 'timed queries', positiveInt, 300)
     .option('--skip-scale', 'only the labelled evaluation set', false)
-    .option('--ef-search <n>', 'hnsw.ef_search (default: the memory plane\'s)', int, DEFAULT_EF_SEARCH)
-    .option('--ef-sweep <list>', 'also measure HNSW recall at these ef_search values, e.g. 100,200,400', (v: string) => v.split(',').map((x) => int(x.trim())), [] as number[])
+    .option('--ef-search <n>', 'hnsw.ef_search (default: the memory plane\'s)', positiveInt, DEFAULT_EF_SEARCH)
+    .option('--ef-sweep <list>', 'also measure HNSW recall at these ef_search values, e.g. 100,200,400', (v: string) => v.split(',').map((x) => positiveInt(x.trim())), [] as number[])
     .option('--incremental-index', 'keep the HNSW index during the scale ingest (default: build it after the rows)', false)
     .option('--json <file>', 'also write the results as JSON')
     .parse(process.argv)

@@ -4,6 +4,13 @@ import type { LoadShape, Pacing } from './load';
 
 export type Tracing = 'on' | 'off' | 'both';
 
+/** A commander argument parser for counts (1 or more). */
+export function positiveInt(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('must be a positive integer');
+  return n;
+}
+
 export interface Options {
   duration: number;
   warmup: number;

@@ -3,7 +3,7 @@ import type { Embedder } from './embedder';
 import { LexicalHashEmbedder } from './lexical-hash-embedder';
 import { OnnxEmbedder, type OnnxEmbedderOptions } from './onnx/onnx-embedder';
 import { OpenAiEmbedder } from './openai-embedder';
-import { WordVectorEmbedder } from './word-vector-embedder';
+import { WordVectorEmbedder, type WordVectorSource } from './word-vector-embedder';
 import { WordVectors } from './word-vectors';
 
 export type EmbedderKind = 'static' | 'wink-sif' | 'wink-mean' | 'lex-hash' | 'openai' | 'onnx';
@@ -18,7 +18,7 @@ export interface EmbedderSettings {
  * The default: SIF-weighted word vectors concatenated with hashed word and trigram features
  * (docs/memory.md has the comparison that chose it). Local, deterministic, nothing downloaded.
  */
-export function defaultStaticEmbedder(vectors = WordVectors.load()): Embedder {
+export function defaultStaticEmbedder(vectors: WordVectorSource = WordVectors.load()): Embedder {
   return new ConcatEmbedder([{ embedder: new WordVectorEmbedder(vectors, 'sif'), weight: 0.7 }, { embedder: new LexicalHashEmbedder(256), weight: 0.3 }], 'static-sif7-lex3');
 }
 

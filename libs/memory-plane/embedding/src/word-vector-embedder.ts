@@ -2,6 +2,9 @@ import { words } from '@cp/memory-plane/domain';
 import { normalize, type Embedder } from './embedder';
 import type { WordVectors } from './word-vectors';
 
+/** What the embedder reads of the word vectors (a test can give a reference implementation). */
+export type WordVectorSource = Pick<WordVectors, 'dimension' | 'size' | 'rank' | 'addTo'>;
+
 /**
  * A text's vector as the weighted mean of its words' vectors. `sif` weighs each word by
  * a / (a + p(word)) (Arora et al. 2017, "smooth inverse frequency"), with p estimated from the
@@ -14,7 +17,7 @@ export class WordVectorEmbedder implements Embedder {
   readonly dimension: number;
 
   constructor(
-    private readonly vectors: WordVectors,
+    private readonly vectors: WordVectorSource,
     private readonly weighting: 'sif' | 'mean' = 'sif',
     private readonly a = 1e-3,
   ) {
