@@ -1,8 +1,7 @@
 import { jetstream, jetstreamManager, RetentionPolicy, StorageType, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, headers as natsHeaders, type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node';
-import { EVENT_SUBJECT_FILTER, MessageParked, processSecrets, storableJson, type EventDefinition, type EventEnvelope, type RpcDefinition, type RpcError } from '@cp/shared/contracts';
+import { EVENT_SUBJECT_FILTER, MessageParked, newId, processSecrets, storableJson, type EventDefinition, type EventEnvelope, type RpcDefinition, type RpcError } from '@cp/shared/contracts';
 import { currentTraceparent, extractTraceContext, injectTraceHeaders, SpanKind, context, trace, SpanStatusCode, type Context, type Tracer } from '@cp/shared/telemetry';
-import { uuidv7 } from 'uuidv7';
 import type { z } from 'zod';
 import { DeadLetters } from './dead-letters';
 import { ConnectionWatch, type ConnectionState } from './connection-watch';
@@ -121,7 +120,7 @@ export class NatsBus {
    */
   publish<D extends EventDefinition>(def: D, payload: z.infer<D['schema']>, args: PublishArgs): EventEnvelope<z.infer<D['schema']>> {
     const envelope: EventEnvelope<z.infer<D['schema']>> = {
-      id: uuidv7(),
+      id: newId(),
       type: def.type,
       version: def.version,
       streamId: args.streamId,
