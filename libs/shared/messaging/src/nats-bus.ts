@@ -136,9 +136,9 @@ export class NatsBus {
     return envelope;
   }
 
-  /** Re-publishes an event a dead process journalled and never got acknowledged, with its own id and bytes. */
-  republish(ev: SpooledEvent): void {
-    this.events.publish({ subject: ev.subject, id: ev.id, ids: [ev.id], correlationId: ev.correlationId, data: ev.data, traceparent: null, attempts: 0, count: 1 });
+  /** Re-publishes the events a dead process journalled and never got acknowledged, in the messages they were sent in (same ids, same bytes). */
+  republish(events: readonly SpooledEvent[]): void {
+    this.events.publishRecovered(events);
   }
 
   /** Journals that a request is about to reach a provider (see `EventSpool.recordBegin`); a no-op without a spool. */

@@ -29,7 +29,7 @@ function openSpool(bus: NatsBus, config: BaseConfig, name: string, logger: Logge
   const { spool, recovered } = EventSpool.open(dir, config.CP_SPOOL_MAX_BYTES);
   bus.events.spool = spool;
   for (const r of recovered) {
-    for (const ev of r.events) bus.republish(ev);
+    bus.republish(r.events);
     // Re-published events are in this process's own journal now.
     spool.flush();
     EventSpool.discard(dir, r);
