@@ -43,12 +43,14 @@ interface Run {
 }
 
 /**
- * Publishes events to JetStream without making the caller wait for the ack. The events published
- * in one tick go out together after it (`setImmediate`): consecutive events of one subject as one
- * batch message (see `event-batch.ts`), so under load many requests share a message and its ack.
- * An RPC reply sends them first (`sendPending`). Which message an event travels in is decided when
- * it is published and journalled with it, and the journal is written before anything is sent: a
- * re-send after a crash rebuilds the same messages with the same ids.
+ * Publishes events to JetStream without making the caller wait for the ack. Events wait
+ * `lingerMs` (0: until the end of the tick, `setImmediate`) and then go out together: consecutive
+ * events of one subject as one batch message (see `event-batch.ts`), so under load many requests
+ * share a message and its ack. An event published `prompt` (a breaker transition) goes out at the
+ * end of its tick, taking the lingering ones with it; an RPC reply sends them first (`sendPending`).
+ * Which message an event travels in is decided when it is published and journalled with it, and
+ * the journal is written before anything is sent: a crash during the linger leaves every event in
+ * the journal, and a re-send after a crash rebuilds the same messages with the same ids.
  * A failed publish goes to a bounded local buffer and is retried with backoff; JetStream's
  * duplicate window (`Nats-Msg-Id`) makes a retry of a message that did land harmless.
  * Stats count events, not messages.
@@ -56,6 +58,7 @@ interface Run {
 export class EventPublisher {
   private runs: Run[] = [];
   private tickTimer: NodeJS.Immediate | undefined;
+  private lingerTimer: NodeJS.Timeout | undefined;
   private readonly buffer: PendingEvent[] = [];
   private bufferedEvents = 0;
   private inFlight = 0;
@@ -70,16 +73,18 @@ export class EventPublisher {
     private readonly publishAcked: (ev: PendingEvent) => Promise<void>,
     private readonly onError: (err: unknown, ev: PendingEvent) => void,
     private readonly maxBuffered = 10_000,
+    /** How long an event waits for others to share its message (0: the end of its tick). */
+    private readonly lingerMs = 0,
   ) {}
 
-  /** Publishes one event (`count` 1); it goes out at the end of this tick. */
-  publish(ev: PendingEvent): void {
+  /** Publishes one event (`count` 1); `prompt` sends it at the end of this tick, whatever the linger. */
+  publish(ev: PendingEvent, prompt = false): void {
     this.stats.published += ev.count;
     const run = this.runFor(ev);
     run.events.push(ev);
     run.bytes += ev.data.length + 1;
     this.spool?.recordEvent({ subject: ev.subject, id: ev.id, correlationId: ev.correlationId ?? '', data: ev.data, batch: run.key });
-    this.schedule();
+    this.schedule(prompt);
   }
 
   /** Re-publishes what a dead process journalled and never got acknowledged: each message as it was (same events, same id). */
@@ -100,13 +105,15 @@ export class EventPublisher {
       }
       this.runs.push(run);
     }
-    if (groups.size > 0) this.schedule();
+    if (groups.size > 0) this.schedule(false);
   }
 
   /** Sends every waiting event now (before an RPC reply, on flush), once the journal holds them. */
   sendPending(): void {
     if (this.tickTimer) clearImmediate(this.tickTimer);
+    if (this.lingerTimer) clearTimeout(this.lingerTimer);
     this.tickTimer = undefined;
+    this.lingerTimer = undefined;
     if (this.runs.length === 0) return;
     // Write-ahead: nothing reaches JetStream before the journal holds it.
     this.spool?.flushRecords();
@@ -124,8 +131,12 @@ export class EventPublisher {
     return run;
   }
 
-  private schedule(): void {
-    this.tickTimer ??= setImmediate(() => this.sendPending());
+  private schedule(prompt: boolean): void {
+    if (prompt || this.lingerMs <= 0) {
+      this.tickTimer ??= setImmediate(() => this.sendPending());
+      return;
+    }
+    this.lingerTimer ??= setTimeout(() => this.sendPending(), this.lingerMs);
   }
 
   private send(ev: PendingEvent): void {

@@ -22,6 +22,8 @@ export interface BusOptions {
   onError?: (err: unknown, context: string) => void;
   /** The connection was lost or is back (every outage and recovery is logged by the runtime). */
   onConnection?: (state: ConnectionState) => void;
+  /** How long published events wait to share a JetStream message (`CP_EVENTS_LINGER_MS`); 0, the default here: the end of the tick. */
+  eventsLingerMs?: number;
 }
 
 
@@ -29,6 +31,8 @@ export interface PublishArgs {
   streamId: string;
   correlationId: string;
   causationId?: string | null;
+  /** Sent at the end of this tick instead of after the linger (what other replicas must see at once: breaker transitions). */
+  prompt?: boolean;
 }
 
 export type RpcHandler<Req, Rep> = (request: Req, msg: Msg) => Promise<Rep> | Rep;
@@ -58,7 +62,7 @@ export class NatsBus {
   ) {
     this.js = jetstream(nc);
     this.mux = new ReplyMux(nc);
-    this.events = new EventPublisher((ev) => this.publishAcked(ev), (err, ev) => this.reportError(err, `publish ${ev.subject}`));
+    this.events = new EventPublisher((ev) => this.publishAcked(ev), (err, ev) => this.reportError(err, `publish ${ev.subject}`), undefined, opts.eventsLingerMs ?? 0);
     this.deadLetters = new DeadLetters({
       js: this.js,
       jsm: () => this.jsm(),
@@ -132,7 +136,7 @@ export class NatsBus {
       payload,
     };
     const pending: PendingEvent = { subject: this.subject(def.subject), id: envelope.id, ids: [envelope.id], correlationId: envelope.correlationId, data: enc.encode(processSecrets.redactJson(storableJson(JSON.stringify(envelope)))), traceparent: envelope.traceparent, attempts: 0, count: 1 };
-    this.events.publish(pending);
+    this.events.publish(pending, args.prompt === true);
     return envelope;
   }
 

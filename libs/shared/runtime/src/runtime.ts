@@ -59,6 +59,7 @@ export async function createRuntime(name: string, opts: RuntimeOptions = {}): Pr
     stream: config.CP_EVENTS_STREAM,
     tracer: telemetry.tracer,
     onError: (err, where) => logger.error({ err: errorSummary(err), where }, 'bus error'),
+    eventsLingerMs: config.CP_EVENTS_LINGER_MS,
     onConnection: (state) => (state.connected ? logger.info({ nats: state }, 'NATS connection is back') : logger.error({ nats: state }, 'NATS connection lost; reconnecting')),
   });
   await bus.ensureEventStream();
