@@ -24,7 +24,7 @@ export class BreakerSync {
   private readonly restore: StoreRestore<typeof BreakerTransitioned>;
 
   constructor(
-    private readonly rt: ServiceRuntime,
+    private readonly rt: Pick<ServiceRuntime, 'bus' | 'logger'>,
     private readonly breakers: BreakerBook,
     readonly replicaId: string,
     /** Told of every live transition of another replica, with its `origin` (the router frees probe leases with it). */
@@ -37,10 +37,10 @@ export class BreakerSync {
     }));
   }
 
-  /** Publishes one local transition. */
+  /** Publishes one local transition, promptly (not after the events' linger): other replicas converge on it. */
   publish(t: BreakerTransition): void {
     const payload: Published = { ...t, origin: this.replicaId };
-    this.rt.bus.publish(BreakerTransitioned, payload, { streamId: `breaker:${t.key}`, correlationId: t.key });
+    this.rt.bus.publish(BreakerTransitioned, payload, { streamId: `breaker:${t.key}`, correlationId: t.key, prompt: true });
   }
 
   /**

@@ -13,7 +13,7 @@ export class StoreRestore<D extends EventDefinition> {
   private stopped = false;
 
   constructor(
-    private readonly rt: ServiceRuntime,
+    private readonly rt: Pick<ServiceRuntime, 'bus' | 'logger'>,
     private readonly event: D,
     private readonly apply: (payload: PayloadOf<D>) => boolean,
     /** What is restored, for the logs: "breakers", "capability probes". */

@@ -13,6 +13,8 @@ export const BaseConfigSchema = z.object({
   CP_SPOOL_DIR: z.string().min(1).optional(),
   /** The journal's bound in bytes; past it events wait in memory only (and are counted). */
   CP_SPOOL_MAX_BYTES: z.coerce.number().int().min(1024 * 1024).default(256 * 1024 * 1024),
+  /** How long published events wait for others to share one JetStream message (0: the end of the tick); prompt events never wait. */
+  CP_EVENTS_LINGER_MS: z.coerce.number().int().min(0).max(1000).default(20),
 });
 export type BaseConfig = z.infer<typeof BaseConfigSchema>;
 

@@ -29,4 +29,10 @@ describe('loadConfig', () => {
   it('given a malformed NATS url, then it is refused at boot', () => {
     expect(() => loadConfig(BaseConfigSchema, { CP_NATS_URL: 'http://x' })).toThrow(/CP_NATS_URL/);
   });
+
+  it('given no events linger, then 20 ms applies; 0 is allowed and a negative one is refused at boot', () => {
+    expect(loadConfig(BaseConfigSchema, {}).CP_EVENTS_LINGER_MS).toBe(20);
+    expect(loadConfig(BaseConfigSchema, { CP_EVENTS_LINGER_MS: '0' }).CP_EVENTS_LINGER_MS).toBe(0);
+    expect(() => loadConfig(BaseConfigSchema, { CP_EVENTS_LINGER_MS: '-5' })).toThrow(/CP_EVENTS_LINGER_MS/);
+  });
 });

@@ -18,3 +18,4 @@ export * from './slo.rpc';
 export * from './tool-governor';
 export * from './json-depth';
 export * from './json-text';
+export * from './ids';

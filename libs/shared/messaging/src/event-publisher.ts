@@ -1,12 +1,12 @@
 
 import { BusRequestError } from './errors';
 import { encodeEventBatch } from './event-batch';
-import type { EventSpool } from './event-spool';
+import type { EventSpool, SpooledEvent } from './event-spool';
 
 /** One JetStream message to publish: a single event, or a batch of events of one subject. */
 export interface PendingEvent {
   subject: string;
-  /** `Nats-Msg-Id`: the event id, or for a batch `batch:<first event id>+<others>`. */
+  /** `Nats-Msg-Id`: the id of the (first) event it carries. */
   id: string;
   data: Uint8Array;
   traceparent: string | null;
@@ -32,17 +32,33 @@ export interface PublisherStats {
   buffered: number;
 }
 
+/** Consecutive events of one subject that will travel as one message, whose id is its first event's. */
+interface Run {
+  subject: string;
+  key: string;
+  events: PendingEvent[];
+  bytes: number;
+  /** Recovered from a dead process's journal: goes out as it was, nothing joins it. */
+  sealed: boolean;
+}
+
 /**
- * Publishes events to JetStream without making the caller wait for the ack. The events published
- * in one tick go out together after it (`setImmediate`): consecutive events of one subject as one
- * batch message (see `event-batch.ts`), so under load many requests share a message and its ack.
+ * Publishes events to JetStream without making the caller wait for the ack. Events wait
+ * `lingerMs` (0: until the end of the tick, `setImmediate`) and then go out together: consecutive
+ * events of one subject as one batch message (see `event-batch.ts`), so under load many requests
+ * share a message and its ack. An event published `prompt` (a breaker transition) goes out at the
+ * end of its tick, taking the lingering ones with it; an RPC reply sends them first (`sendPending`).
+ * Which message an event travels in is decided when it is published and journalled with it, and
+ * the journal is written before anything is sent: a crash during the linger leaves every event in
+ * the journal, and a re-send after a crash rebuilds the same messages with the same ids.
  * A failed publish goes to a bounded local buffer and is retried with backoff; JetStream's
  * duplicate window (`Nats-Msg-Id`) makes a retry of a message that did land harmless.
  * Stats count events, not messages.
  */
 export class EventPublisher {
-  private tick: PendingEvent[] = [];
+  private runs: Run[] = [];
   private tickTimer: NodeJS.Immediate | undefined;
+  private lingerTimer: NodeJS.Timeout | undefined;
   private readonly buffer: PendingEvent[] = [];
   private bufferedEvents = 0;
   private inFlight = 0;
@@ -57,35 +73,70 @@ export class EventPublisher {
     private readonly publishAcked: (ev: PendingEvent) => Promise<void>,
     private readonly onError: (err: unknown, ev: PendingEvent) => void,
     private readonly maxBuffered = 10_000,
+    /** How long an event waits for others to share its message (0: the end of its tick). */
+    private readonly lingerMs = 0,
   ) {}
 
-  publish(ev: PendingEvent): void {
+  /** Publishes one event (`count` 1); `prompt` sends it at the end of this tick, whatever the linger. */
+  publish(ev: PendingEvent, prompt = false): void {
     this.stats.published += ev.count;
-    if (this.spool && ev.count === 1) this.spool.recordEvent({ subject: ev.subject, id: ev.id, correlationId: ev.correlationId ?? '', data: ev.data });
-    this.tick.push(ev);
-    this.tickTimer ??= setImmediate(() => this.sendPending());
+    const run = this.runFor(ev);
+    run.events.push(ev);
+    run.bytes += ev.data.length + 1;
+    this.spool?.recordEvent({ subject: ev.subject, id: ev.id, correlationId: ev.correlationId ?? '', data: ev.data, batch: run.key });
+    this.schedule(prompt);
   }
 
-  /** Sends what this tick published now instead of after it (before an RPC reply, on flush). */
-  sendPending(): void {
-    if (this.tick.length === 0) return;
-    if (this.tickTimer) clearImmediate(this.tickTimer);
-    this.tickTimer = undefined;
-    const events = this.tick;
-    this.tick = [];
-    let run: PendingEvent[] = [];
-    let bytes = 0;
-    const sendRun = () => {
-      if (run.length > 0) this.send(run.length === 1 ? run[0] : batchOf(run));
-      run = [];
-      bytes = 0;
-    };
+  /** Re-publishes what a dead process journalled and never got acknowledged: each message as it was (same events, same id). */
+  publishRecovered(events: readonly SpooledEvent[]): void {
+    const groups = new Map<string, SpooledEvent[]>();
     for (const ev of events) {
-      if (run.length > 0 && (run[0].subject !== ev.subject || run.length >= MAX_BATCH_EVENTS || bytes + ev.data.length > MAX_BATCH_BYTES)) sendRun();
-      run.push(ev);
-      bytes += ev.data.length + 1;
+      const key = ev.batch ?? ev.id;
+      const group = groups.get(key);
+      if (group) group.push(ev);
+      else groups.set(key, [ev]);
     }
-    sendRun();
+    for (const [key, group] of groups) {
+      const run: Run = { subject: group[0].subject, key, events: [], bytes: 0, sealed: true };
+      for (const ev of group) {
+        this.stats.published++;
+        run.events.push({ subject: ev.subject, id: ev.id, ids: [ev.id], correlationId: ev.correlationId, data: ev.data, traceparent: null, attempts: 0, count: 1 });
+        this.spool?.recordEvent({ ...ev, batch: key });
+      }
+      this.runs.push(run);
+    }
+    if (groups.size > 0) this.schedule(false);
+  }
+
+  /** Sends every waiting event now (before an RPC reply, on flush), once the journal holds them. */
+  sendPending(): void {
+    if (this.tickTimer) clearImmediate(this.tickTimer);
+    if (this.lingerTimer) clearTimeout(this.lingerTimer);
+    this.tickTimer = undefined;
+    this.lingerTimer = undefined;
+    if (this.runs.length === 0) return;
+    // Write-ahead: nothing reaches JetStream before the journal holds it.
+    this.spool?.flushRecords();
+    const runs = this.runs;
+    this.runs = [];
+    for (const run of runs) this.send(run.events.length === 1 && run.key === run.events[0].id ? run.events[0] : batchOf(run));
+  }
+
+  /** The open run this event joins, or a new one it starts. */
+  private runFor(ev: PendingEvent): Run {
+    const last = this.runs[this.runs.length - 1];
+    if (last && !last.sealed && last.subject === ev.subject && last.events.length < MAX_BATCH_EVENTS && last.bytes + ev.data.length <= MAX_BATCH_BYTES) return last;
+    const run: Run = { subject: ev.subject, key: ev.id, events: [], bytes: 0, sealed: false };
+    this.runs.push(run);
+    return run;
+  }
+
+  private schedule(prompt: boolean): void {
+    if (prompt || this.lingerMs <= 0) {
+      this.tickTimer ??= setImmediate(() => this.sendPending());
+      return;
+    }
+    this.lingerTimer ??= setTimeout(() => this.sendPending(), this.lingerMs);
   }
 
   private send(ev: PendingEvent): void {
@@ -137,7 +188,7 @@ export class EventPublisher {
   }
 
   private notifyIdle(): void {
-    if (this.inFlight === 0 && this.buffer.length === 0 && this.tick.length === 0) {
+    if (this.inFlight === 0 && this.buffer.length === 0 && this.runs.length === 0) {
       const waiters = this.idleWaiters.splice(0);
       for (const w of waiters) w();
     }
@@ -172,15 +223,16 @@ export class EventPublisher {
   }
 }
 
-function batchOf(events: PendingEvent[]): PendingEvent {
+function batchOf(run: Run): PendingEvent {
+  const events = run.events;
   return {
-    subject: events[0].subject,
-    id: `batch:${events[0].id}+${events.length - 1}`,
-    data: encodeEventBatch(events.map((e) => e.data)),
-    traceparent: null,
+    subject: run.subject,
+    id: run.key,
+    data: events.length === 1 ? events[0].data : encodeEventBatch(events.map((e) => e.data)),
+    traceparent: events.length === 1 ? events[0].traceparent : null,
     attempts: 0,
-    count: events.reduce((n, e) => n + e.count, 0),
-    ids: events.flatMap((e) => e.ids),
+    count: events.length,
+    ids: events.map((e) => e.id),
   };
 }
 

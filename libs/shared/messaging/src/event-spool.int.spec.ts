@@ -1,4 +1,4 @@
-import { appendFileSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventSpool } from './event-spool';
@@ -7,6 +7,13 @@ const enc = new TextEncoder();
 const ev = (id: string, correlationId = `c-${id}`) => ({ subject: 'cp.test.happened.v1', id, correlationId, data: enc.encode(JSON.stringify({ id, payload: { tab: 'a\tb', nl: 'x\ny' } })) });
 
 /** Makes the spool's claim look like the journal of a process that died (pid 2^22 + 1 is never alive). */
+const nextTick = () => new Promise<void>((r) => setImmediate(r));
+const journalText = (dir: string) => {
+  const claim = join(dir, String(process.pid));
+  return readdirSync(claim).filter((f) => f.endsWith('.journal')).sort().map((f) => readFileSync(join(claim, f), 'utf8')).join('');
+};
+const kinds = (text: string) => text.split('\n').filter(Boolean).map((l) => l[0]);
+
 function die(dir: string): void {
   const dead = String(4194305);
   renameSync(join(dir, String(process.pid)), join(dir, dead));
@@ -80,5 +87,47 @@ describe('EventSpool (a journal on the local disk)', () => {
     spool.recordEvent({ ...big, id: 'big2' });
     expect(spool.overflowed).toBe(1);
     expect(spool.stats().unacked).toBe(1);
+  });
+
+  it('given an ack, then it is not written on its own: it rides along with the next write of an event', async () => {
+    const { spool } = EventSpool.open(dir);
+    spool.recordEvent(ev('e1'));
+    await nextTick();
+    expect(kinds(journalText(dir))).toEqual(['e']);
+    spool.recordAcked(['e1']);
+    await nextTick();
+    expect(kinds(journalText(dir))).toEqual(['e']);
+    spool.recordEvent(ev('e2'));
+    await nextTick();
+    expect(kinds(journalText(dir))).toEqual(['e', 'a', 'e']);
+    spool.close();
+  });
+
+  it('given an ack and no further write, then it is written within the ack delay', async () => {
+    const { spool } = EventSpool.open(dir, undefined, undefined, 30);
+    spool.recordEvent(ev('e1'));
+    spool.flush();
+    spool.recordAcked(['e1']);
+    await new Promise((r) => setTimeout(r, 150));
+    expect(kinds(journalText(dir))).toEqual(['e', 'a']);
+    spool.close();
+  });
+
+  it('given events in shared messages acked and the process killed before the acks were written, then the next process gets them back with their message ids', async () => {
+    const { spool } = EventSpool.open(dir);
+    spool.recordEvent({ ...ev('e1'), batch: 'e1' });
+    spool.recordEvent({ ...ev('e2'), batch: 'e1' });
+    spool.recordEvent({ ...ev('e3'), batch: 'e3' });
+    await nextTick();
+    spool.recordAcked(['e1', 'e2', 'e3']);
+    expect(spool.stats().unacked).toBe(0);
+    // Killed here: the acks were never written.
+    die(dir);
+    const { recovered } = EventSpool.open(dir);
+    expect(recovered[0].events.map((e) => [e.id, e.batch ?? e.id])).toEqual([
+      ['e1', 'e1'],
+      ['e2', 'e1'],
+      ['e3', 'e3'],
+    ]);
   });
 });

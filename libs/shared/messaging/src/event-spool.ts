@@ -8,6 +8,12 @@ export interface SpooledEvent {
   id: string;
   correlationId: string;
   data: Uint8Array;
+  /**
+   * The message it travels in: the id of that message's first event (its `Nats-Msg-Id`), when that
+   * is another event's. A re-send after a crash puts the events of one message back in one message
+   * with the same id, so JetStream drops it as a duplicate when the first one had landed.
+   */
+  batch?: string;
 }
 
 /** What a process that died left behind: events never acknowledged, requests begun and never recorded. */
@@ -44,7 +50,10 @@ const NL = 0x0a;
 /**
  * The data plane's durable local buffer: every event is appended to a local journal before it is
  * published, and marked once JetStream acknowledged it; a request's begin is written before its
- * provider call. A process killed at any moment (or NATS away for as long as the bound allows)
+ * provider call. Acknowledgements are not worth a write of their own: they ride along with the next
+ * write of events or begins, or go out within `ackDelayMs` when there is none (a process killed
+ * before they are written only makes the next one re-send those events, which JetStream drops as
+ * duplicates: same `Nats-Msg-Id`). A process killed at any moment (or NATS away for as long as the bound allows)
  * leaves a journal that the next process of the service adopts on start: it re-publishes what was
  * never acknowledged (the event id is the dedup id, so nothing is stored twice) and records each
  * request begun and never finished as abandoned. Writes of one tick go out in one `write(2)` (the
@@ -60,6 +69,11 @@ export class EventSpool {
   private pendingBytes = 0;
   private totalBytes = 0;
   private flushScheduled = false;
+  /** Events or begins are waiting to be written (acks alone wait for them, or for `ackTimer`). */
+  private mustWrite = false;
+  private ackTimer: NodeJS.Timeout | undefined;
+  /** Closed: a late ack has nowhere to go (the claim is handed over as it is). */
+  private closed = false;
   private readonly openBy = new Map<string, Segment>();
   private readonly eventSegment = new Map<string, Segment>();
   private nextNo = 0;
@@ -69,6 +83,7 @@ export class EventSpool {
     private readonly dir: string,
     private readonly maxBytes: number,
     private readonly segmentBytes: number,
+    private readonly ackDelayMs: number,
   ) {
     this.claim = join(dir, String(process.pid));
     mkdirSync(this.claim, { recursive: true });
@@ -77,7 +92,7 @@ export class EventSpool {
   }
 
   /** Claims a directory for this process and adopts (reads, then removes) what dead processes left. */
-  static open(dir: string, maxBytes = 256 * 1024 * 1024, segmentBytes = 8 * 1024 * 1024): { spool: EventSpool; recovered: RecoveredSpool[] } {
+  static open(dir: string, maxBytes = 256 * 1024 * 1024, segmentBytes = 8 * 1024 * 1024, ackDelayMs = 1000): { spool: EventSpool; recovered: RecoveredSpool[] } {
     mkdirSync(dir, { recursive: true });
     const recovered: RecoveredSpool[] = [];
     for (const entry of readdirSync(dir)) {
@@ -92,7 +107,7 @@ export class EventSpool {
       }
       recovered.push(readJournal(adopted, entry));
     }
-    return { spool: new EventSpool(dir, maxBytes, segmentBytes), recovered };
+    return { spool: new EventSpool(dir, maxBytes, segmentBytes, ackDelayMs), recovered };
   }
 
   /** Removes an adopted journal once everything in it was re-published. */
@@ -102,7 +117,8 @@ export class EventSpool {
 
   recordEvent(ev: SpooledEvent): void {
     const seg = this.current;
-    if (!this.append(line('e', [ev.subject, ev.id, ev.correlationId], ev.data))) return;
+    const record = ev.batch === undefined || ev.batch === ev.id ? line('e', [ev.subject, ev.id, ev.correlationId], ev.data) : line('m', [ev.subject, ev.id, ev.correlationId, ev.batch], ev.data);
+    if (!this.append(record, true)) return;
     seg.unacked.add(ev.id);
     this.eventSegment.set(ev.id, seg);
     // A request's ledger event closes its begin.
@@ -116,7 +132,7 @@ export class EventSpool {
   recordAcked(ids: readonly string[]): void {
     const known = ids.filter((id) => this.eventSegment.has(id));
     if (known.length === 0) return;
-    this.append(line('a', [known.join(',')]));
+    this.append(line('a', [known.join(',')]), false);
     for (const id of known) {
       this.eventSegment.get(id)?.unacked.delete(id);
       this.eventSegment.delete(id);
@@ -126,7 +142,7 @@ export class EventSpool {
 
   /** A request is about to reach a provider: if this process dies before its ledger event, it is recorded as abandoned. */
   recordBegin(requestId: string, info: Record<string, unknown>): void {
-    if (!this.append(line('b', [requestId], enc.encode(processSecrets.redactJson(JSON.stringify(info)))))) return;
+    if (!this.append(line('b', [requestId], enc.encode(processSecrets.redactJson(JSON.stringify(info)))), true)) return;
     this.current.open.add(requestId);
     this.openBy.set(requestId, this.current);
   }
@@ -135,9 +151,17 @@ export class EventSpool {
     return { segments: this.segments.length, bytes: this.totalBytes, unacked: this.eventSegment.size, openRequests: this.openBy.size, overflowed: this.overflowed };
   }
 
-  /** Writes what this tick appended (normally after the tick; call it before exiting). */
+  /** Writes pending events and begins, with the acks waiting for them; nothing when only acks wait (before a publish: write-ahead). */
+  flushRecords(): void {
+    if (this.mustWrite) this.flush();
+  }
+
+  /** Writes everything appended so far, acks included (normally after the tick; call it before exiting). */
   flush(): void {
     this.flushScheduled = false;
+    this.mustWrite = false;
+    if (this.ackTimer) clearTimeout(this.ackTimer);
+    this.ackTimer = undefined;
     if (this.pending.length === 0) return;
     const buf = Buffer.concat(this.pending, this.pendingBytes);
     this.pending = [];
@@ -150,6 +174,7 @@ export class EventSpool {
 
   close(): void {
     this.flush();
+    this.closed = true;
     for (const s of this.segments) closeSync(s.fd);
     // Nothing left to hand over: the claim goes; otherwise the next process adopts it.
     if (this.eventSegment.size === 0 && this.openBy.size === 0) rmSync(this.claim, { recursive: true, force: true });
@@ -159,7 +184,9 @@ export class EventSpool {
     return this.segments[this.segments.length - 1];
   }
 
-  private append(bytes: Uint8Array): boolean {
+  /** Queues one record; an event or begin (`urgent`) is written after this tick, an ack with the next write. */
+  private append(bytes: Uint8Array, urgent: boolean): boolean {
+    if (this.closed) return false;
     if (this.totalBytes + bytes.length > this.maxBytes) {
       this.overflowed++;
       return false;
@@ -167,9 +194,15 @@ export class EventSpool {
     this.pending.push(bytes);
     this.pendingBytes += bytes.length;
     this.totalBytes += bytes.length;
-    if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      setImmediate(() => this.flush());
+    if (urgent) {
+      this.mustWrite = true;
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
+    } else if (!this.flushScheduled && !this.ackTimer) {
+      this.ackTimer = setTimeout(() => this.flush(), this.ackDelayMs);
+      this.ackTimer.unref();
     }
     return true;
   }
@@ -193,7 +226,7 @@ export class EventSpool {
 }
 
 /** One journal line: a kind, tab-separated fields, then an optional raw JSON text (never holds a tab or newline). */
-function line(kind: 'e' | 'a' | 'b', fields: string[], json?: Uint8Array): Uint8Array {
+function line(kind: 'e' | 'm' | 'a' | 'b', fields: string[], json?: Uint8Array): Uint8Array {
   const head = enc.encode(`${kind}\t${fields.join('\t')}${json ? '\t' : ''}`);
   const out = new Uint8Array(head.length + (json?.length ?? 0) + 1);
   out.set(head, 0);
@@ -244,10 +277,10 @@ export function readJournal(path: string, from: string): RecoveredSpool {
         }
         return { out, rest: rec.subarray(Math.min(at, rec.length)) };
       };
-      if (kind === 0x65 /* e */) {
-        const { out, rest } = fields(3);
-        const [subject, id, correlationId] = out;
-        events.set(id, { subject, id, correlationId, data: Uint8Array.from(rest) });
+      if (kind === 0x65 /* e */ || kind === 0x6d /* m: an event in a message another event starts */) {
+        const { out, rest } = fields(kind === 0x65 ? 3 : 4);
+        const [subject, id, correlationId, batch] = out;
+        events.set(id, { subject, id, correlationId, data: Uint8Array.from(rest), ...(batch === undefined ? {} : { batch }) });
         begins.delete(correlationId);
       } else if (kind === 0x61 /* a */) {
         for (const id of fields(1).out[0].split(',')) events.delete(id);

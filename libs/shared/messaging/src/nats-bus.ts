@@ -1,8 +1,7 @@
 import { jetstream, jetstreamManager, RetentionPolicy, StorageType, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, headers as natsHeaders, type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node';
-import { EVENT_SUBJECT_FILTER, MessageParked, processSecrets, storableJson, type EventDefinition, type EventEnvelope, type RpcDefinition, type RpcError } from '@cp/shared/contracts';
+import { EVENT_SUBJECT_FILTER, MessageParked, newId, processSecrets, storableJson, type EventDefinition, type EventEnvelope, type RpcDefinition, type RpcError } from '@cp/shared/contracts';
 import { currentTraceparent, extractTraceContext, injectTraceHeaders, SpanKind, context, trace, SpanStatusCode, type Context, type Tracer } from '@cp/shared/telemetry';
-import { uuidv7 } from 'uuidv7';
 import type { z } from 'zod';
 import { DeadLetters } from './dead-letters';
 import { ConnectionWatch, type ConnectionState } from './connection-watch';
@@ -23,6 +22,8 @@ export interface BusOptions {
   onError?: (err: unknown, context: string) => void;
   /** The connection was lost or is back (every outage and recovery is logged by the runtime). */
   onConnection?: (state: ConnectionState) => void;
+  /** How long published events wait to share a JetStream message (`CP_EVENTS_LINGER_MS`); 0, the default here: the end of the tick. */
+  eventsLingerMs?: number;
 }
 
 
@@ -30,6 +31,8 @@ export interface PublishArgs {
   streamId: string;
   correlationId: string;
   causationId?: string | null;
+  /** Sent at the end of this tick instead of after the linger (what other replicas must see at once: breaker transitions). */
+  prompt?: boolean;
 }
 
 export type RpcHandler<Req, Rep> = (request: Req, msg: Msg) => Promise<Rep> | Rep;
@@ -59,7 +62,7 @@ export class NatsBus {
   ) {
     this.js = jetstream(nc);
     this.mux = new ReplyMux(nc);
-    this.events = new EventPublisher((ev) => this.publishAcked(ev), (err, ev) => this.reportError(err, `publish ${ev.subject}`));
+    this.events = new EventPublisher((ev) => this.publishAcked(ev), (err, ev) => this.reportError(err, `publish ${ev.subject}`), undefined, opts.eventsLingerMs ?? 0);
     this.deadLetters = new DeadLetters({
       js: this.js,
       jsm: () => this.jsm(),
@@ -121,7 +124,7 @@ export class NatsBus {
    */
   publish<D extends EventDefinition>(def: D, payload: z.infer<D['schema']>, args: PublishArgs): EventEnvelope<z.infer<D['schema']>> {
     const envelope: EventEnvelope<z.infer<D['schema']>> = {
-      id: uuidv7(),
+      id: newId(),
       type: def.type,
       version: def.version,
       streamId: args.streamId,
@@ -133,13 +136,13 @@ export class NatsBus {
       payload,
     };
     const pending: PendingEvent = { subject: this.subject(def.subject), id: envelope.id, ids: [envelope.id], correlationId: envelope.correlationId, data: enc.encode(processSecrets.redactJson(storableJson(JSON.stringify(envelope)))), traceparent: envelope.traceparent, attempts: 0, count: 1 };
-    this.events.publish(pending);
+    this.events.publish(pending, args.prompt === true);
     return envelope;
   }
 
-  /** Re-publishes an event a dead process journalled and never got acknowledged, with its own id and bytes. */
-  republish(ev: SpooledEvent): void {
-    this.events.publish({ subject: ev.subject, id: ev.id, ids: [ev.id], correlationId: ev.correlationId, data: ev.data, traceparent: null, attempts: 0, count: 1 });
+  /** Re-publishes the events a dead process journalled and never got acknowledged, in the messages they were sent in (same ids, same bytes). */
+  republish(events: readonly SpooledEvent[]): void {
+    this.events.publishRecovered(events);
   }
 
   /** Journals that a request is about to reach a provider (see `EventSpool.recordBegin`); a no-op without a spool. */

@@ -29,7 +29,7 @@ function openSpool(bus: NatsBus, config: BaseConfig, name: string, logger: Logge
   const { spool, recovered } = EventSpool.open(dir, config.CP_SPOOL_MAX_BYTES);
   bus.events.spool = spool;
   for (const r of recovered) {
-    for (const ev of r.events) bus.republish(ev);
+    bus.republish(r.events);
     // Re-published events are in this process's own journal now.
     spool.flush();
     EventSpool.discard(dir, r);
@@ -59,6 +59,7 @@ export async function createRuntime(name: string, opts: RuntimeOptions = {}): Pr
     stream: config.CP_EVENTS_STREAM,
     tracer: telemetry.tracer,
     onError: (err, where) => logger.error({ err: errorSummary(err), where }, 'bus error'),
+    eventsLingerMs: config.CP_EVENTS_LINGER_MS,
     onConnection: (state) => (state.connected ? logger.info({ nats: state }, 'NATS connection is back') : logger.error({ nats: state }, 'NATS connection lost; reconnecting')),
   });
   await bus.ensureEventStream();

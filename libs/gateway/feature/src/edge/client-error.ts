@@ -1,5 +1,5 @@
 import type { Duplex } from 'node:stream';
-import { uuidv7 } from 'uuidv7';
+import { newId } from '@cp/shared/contracts';
 import { errorBody } from './edge-error';
 import { LINGER_MS } from './send-answer';
 
@@ -21,7 +21,7 @@ export function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): v
   const body = JSON.stringify(errorBody(message, code));
   // The answer to a HEAD has no body (a client would read one as the next answer); the bytes being parsed tell the method, when they hold the request line.
   const head = (err as { rawPacket?: Buffer }).rawPacket?.subarray(0, 5).toString('latin1') === 'HEAD ';
-  socket.end(`HTTP/1.1 ${status} ${STATUS_TEXT[status]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nx-request-id: ${uuidv7()}\r\nconnection: close\r\n\r\n${head ? '' : body}`);
+  socket.end(`HTTP/1.1 ${status} ${STATUS_TEXT[status]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nx-request-id: ${newId()}\r\nconnection: close\r\n\r\n${head ? '' : body}`);
   // The client may still be writing (headers of 20 KB): read and drop that for a while, so it gets
   // the answer instead of a reset (see `linger` in send-answer.ts), then close.
   socket.on('data', () => undefined);

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { uuidv7 } from 'uuidv7';
+import { newId } from '@cp/shared/contracts';
 
 /**
  * A client's own request id is kept (and returned), so it can find its request in the ledger and in
@@ -11,5 +11,5 @@ export function saneRequestId(value: string | string[] | undefined): string | un
 
 /** Fastify's `genReqId`: every request's id, returned as `x-request-id` on every answer. */
 export function requestIdOf(raw: IncomingMessage): string {
-  return saneRequestId(raw.headers['x-request-id']) ?? uuidv7();
+  return saneRequestId(raw.headers['x-request-id']) ?? newId();
 }
