@@ -191,7 +191,15 @@ describe('SLOs, burn-rate alerts and heartbeats on the running stack', () => {
   });
 
   it('given the collector restarted, then its SLOs continue from the saved projection', async () => {
-    const before = (await report()).overall.degradation_rate.windows['30d'];
+    // The collector pulls once a second: the earlier tests' last events may still be on their way, so
+    // `before` is read once the count has stood still over two pulls (what it holds, not what it will hold).
+    let last = -1;
+    const before = await waitFor('the collector caught up', async () => {
+      const w = (await report()).overall.degradation_rate.windows['30d'];
+      const settled = w.events === last;
+      last = w.events;
+      return settled ? w : undefined;
+    }, 30_000, 2_500);
     await stack.stopService('slo-collector');
     stack.spawn('slo-collector');
     const after = await waitFor('the collector back', async () => (await api<Report>('/v1/slo')).status === 200 ? (await report()).overall.degradation_rate.windows['30d'] : undefined, 30_000, 200);
