@@ -119,7 +119,7 @@ export class EventPublisher {
     this.spool?.flushRecords();
     const runs = this.runs;
     this.runs = [];
-    for (const run of runs) this.send(run.events.length === 1 && run.key === run.events[0].id ? run.events[0] : batchOf(run));
+    for (const run of runs) this.send(messageOf(run));
   }
 
   /** The open run this event joins, or a new one it starts. */
@@ -223,8 +223,10 @@ export class EventPublisher {
   }
 }
 
-function batchOf(run: Run): PendingEvent {
+/** The message a run travels in: its one event as it is, or a batch under the run's key (a recovered run keeps the key it had). */
+function messageOf(run: Run): PendingEvent {
   const events = run.events;
+  if (events.length === 1 && run.key === events[0].id) return events[0];
   return {
     subject: run.subject,
     id: run.key,
