@@ -31,7 +31,9 @@ export class SupervisedStack extends Stack {
   /** Starts the stack; on failure supervisord is shut down again before the error is thrown. */
   override async start(): Promise<this> {
     try {
-      return await super.start();
+      await super.start();
+      await this.waitRunning();
+      return this;
     } catch (err) {
       await this.stop().catch(() => undefined);
       throw err;
@@ -67,6 +69,22 @@ export class SupervisedStack extends Stack {
     failed.catch(() => undefined);
     process.once('exit', this.killOnExit);
     await Promise.race([failed, waitFor('supervisord on its socket', async () => (/^\d+$/.test((await this.ctl('pid')).stdout.trim()) ? true : undefined), 15_000, 200)]);
+  }
+
+  /**
+   * Waits until supervisord reports every program RUNNING. A service answers /health before
+   * supervisord counts it as started (it must stay up `startsecs`, 5 s, first), so a stack that is
+   * healthy can still show STARTING for a few seconds.
+   */
+  async waitRunning(timeoutMs = 30_000): Promise<void> {
+    const programs = [...(this.opts.withoutSim ? [] : ['provider-sim']), ...STACK_SERVICES];
+    let last = '';
+    await waitFor('every program RUNNING under supervisord', async () => {
+      last = (await this.ctl('status')).stdout;
+      return programs.every((program) => new RegExp(`^${program}\\s+RUNNING\\s`, 'm').test(last)) ? true : undefined;
+    }, timeoutMs, 250).catch((err: Error) => {
+      throw new Error(`${err.message}; supervisorctl status:\n${last}`);
+    });
   }
 
   /** Runs `supervisorctl -c <this stack's config> ...args`. */
