@@ -25,8 +25,7 @@ export class ChatCompletionsController {
     const requestId = req.id;
     const memory = memoryMode(this.config, req.keyId, memoryHeader);
     if (request.stream === true) return this.completions.stream(requestId, request, reply, memory, req.traceContext);
-    const response = await this.completions.complete(requestId, request, memory, req.traceContext);
-    void reply.code(200).send(response);
+    return this.completions.complete(requestId, request, reply, memory, req.traceContext);
   }
 }
 

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import type { ChatCompletionRequest, ChatCompletionResponse } from '@cp/shared/contracts';
+import type { ChatCompletionRequest } from '@cp/shared/contracts';
 import { NatsBus } from '@cp/shared/messaging';
 import { RUNTIME, type ServiceRuntime } from '@cp/shared/runtime';
 import { context, CpAttr, trace, type Context } from '@cp/shared/telemetry';
@@ -44,10 +44,11 @@ export class CompletionService {
   }
 
   /**
-   * `memory` undefined (memory off for the key and the request): no memory work at all.
+   * Answers on `reply`, then writes the ledger event. `memory` undefined (memory off for the key and
+   * the request): no memory work at all.
    * `traceContext`: the request's (its HTTP server span), passed on explicitly to everything it causes.
    */
-  async complete(requestId: string, original: ChatCompletionRequest, memory?: MemoryMode, traceContext: Context = context.active()): Promise<ChatCompletionResponse> {
+  async complete(requestId: string, original: ChatCompletionRequest, reply: Pick<FastifyReply, 'code' | 'send'>, memory?: MemoryMode, traceContext: Context = context.active()): Promise<void> {
     const ledger = this.ledger(requestId, original, traceContext);
     const { request, memoryTrail } = await this.withMemory(original, memory, traceContext);
     let result: CompletionResult;
@@ -62,8 +63,9 @@ export class CompletionService {
       ledger.record({ status: result.error.status, outcome: 'error', error: { code: result.error.code, message: result.error.message }, trail: trailWith(result.trail, memoryTrail), routerMs });
       throw GatewayError.of(result.error);
     }
+    // The answer goes out first: its ledger event and metrics are bookkeeping the client need not wait for.
+    void reply.code(200).send(result.response);
     ledger.record({ status: 200, outcome: 'ok', provider: result.provider, providerModel: result.model, usage: result.response.usage, trail: trailWith(result.trail, memoryTrail), routerMs });
-    return result.response;
   }
 
   /** The request with its memory block when memory is on for it (bounded by the memory deadline); as it was otherwise. */
