@@ -1,8 +1,8 @@
 import { connect } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
-import { uuidv7 } from 'uuidv7';
 import { waitFor } from '@cp/shared/testing';
 import { startE2e, type E2e } from './support/e2e-kit';
+import { newId } from '@cp/shared/contracts';
 
 /** The ledger on the running stack: nothing a client sends, and no auditor crash, loses an event. */
 describe('ledger: nothing lost', () => {
@@ -58,7 +58,7 @@ describe('ledger: nothing lost', () => {
 
   it('given a poison event on the stream, then it is parked with its reason, later requests are still stored, the chain verifies, and it can be re-submitted once fixed', async () => {
     const nc = await connect({ servers: e2e.stack.iso.natsUrl });
-    const poison = { id: uuidv7(), type: 'test.poisoned', version: 1, streamId: 'poison', source: 'test', occurredAt: new Date().toISOString(), correlationId: 'poison', causationId: null, traceparent: null, payload: { text: 'a\u0000b' } };
+    const poison = { id: newId(), type: 'test.poisoned', version: 1, streamId: 'poison', source: 'test', occurredAt: new Date().toISOString(), correlationId: 'poison', causationId: null, traceparent: null, payload: { text: 'a\u0000b' } };
     try {
       await jetstream(nc).publish(`${e2e.stack.iso.namespace}.cp.test.poisoned.v1`, JSON.stringify(poison));
     } finally {

@@ -3,12 +3,12 @@ import { parse, stringify } from 'yaml';
 import { jetstream } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import type { Client } from 'pg';
-import { uuidv7 } from 'uuidv7';
 import { waitFor, type PrivateNatsServer, type SupervisedStack } from '@cp/shared/testing';
 import type { simControl } from '../../support/e2e-kit';
 import type { TcpProxy } from './fault-infra';
 import { check, type Check } from './invariants';
 import type { Answer, SteadyLoad } from './steady-load';
+import { newId } from '@cp/shared/contracts';
 
 export interface FaultCtx {
   stack: SupervisedStack;
@@ -299,7 +299,7 @@ export const SCENARIOS: Scenario[] = [
       const parked0 = (await ctx.get('/v1/audit/status')).parked as number;
       const nc = await connect({ servers: ctx.nats.url });
       try {
-        const poison = { id: uuidv7(), type: 'test.poisoned', version: 1, streamId: 'poison', source: 'bench', occurredAt: new Date().toISOString(), correlationId: 'poison', causationId: null, traceparent: null, payload: { text: 'a\u0000b' } };
+        const poison = { id: newId(), type: 'test.poisoned', version: 1, streamId: 'poison', source: 'bench', occurredAt: new Date().toISOString(), correlationId: 'poison', causationId: null, traceparent: null, payload: { text: 'a\u0000b' } };
         await jetstream(nc).publish(`${ctx.stack.iso.namespace}.cp.test.poisoned.v1`, JSON.stringify(poison));
       } finally {
         await nc.close();

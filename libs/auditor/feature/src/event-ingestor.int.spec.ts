@@ -1,10 +1,9 @@
 import { z } from 'zod';
-import { defineEvent, LedgerGapFound, MessageParked } from '@cp/shared/contracts';
+import { defineEvent, LedgerGapFound, MessageParked, newId } from '@cp/shared/contracts';
 import { createDataSource, EventStore, migrate } from '@cp/shared/event-store';
 import { NatsBus } from '@cp/shared/messaging';
 import { createLogger, trace } from '@cp/shared/telemetry';
 import { dropIsolation, newIsolation, waitFor } from '@cp/shared/testing';
-import { uuidv7 } from 'uuidv7';
 import { CompletenessCheck } from './completeness-check';
 import { EventIngestor } from './event-ingestor';
 import { resubmitParked } from './parked-resubmit';
@@ -71,7 +70,7 @@ describe('EventIngestor (real JetStream and Postgres)', () => {
 
   it('given a batch message with an entry that is not an envelope, then the others are stored and the bad one parked', async () => {
     const poison = ingestor.stats.parkedEvents;
-    const good = (n: number) => ({ id: uuidv7(), type: Numbered.type, version: 1, streamId: `n:${n}`, source: 'test', occurredAt: new Date().toISOString(), correlationId: 'mixed', causationId: null, traceparent: null, payload: { n } });
+    const good = (n: number) => ({ id: newId(), type: Numbered.type, version: 1, streamId: `n:${n}`, source: 'test', occurredAt: new Date().toISOString(), correlationId: 'mixed', causationId: null, traceparent: null, payload: { n } });
     const body = JSON.stringify([good(1000), { not: 'an envelope' }, good(1001)]);
     await bus.js.publish(bus.subject(Numbered.subject), body);
     await waitFor('the good entries stored', async () => ((await stored()).includes(1001) ? true : undefined));
@@ -81,7 +80,7 @@ describe('EventIngestor (real JetStream and Postgres)', () => {
     expect(parked.at(-1)).toMatchObject({ consumer: 'auditor', reason: 'entries 1 of 3 are not event envelopes', data: body });
   });
 
-  const envelope = (n: number, extra: Record<string, unknown> = {}) => ({ id: uuidv7(), type: Numbered.type, version: 1, streamId: `n:${n}`, source: 'test', occurredAt: new Date().toISOString(), correlationId: `c${n}`, causationId: null, traceparent: null, payload: { n, ...extra } });
+  const envelope = (n: number, extra: Record<string, unknown> = {}) => ({ id: newId(), type: Numbered.type, version: 1, streamId: `n:${n}`, source: 'test', occurredAt: new Date().toISOString(), correlationId: `c${n}`, causationId: null, traceparent: null, payload: { n, ...extra } });
 
   it('given an event Postgres refuses (a NUL in its payload) between good ones, then it is parked with its bytes and reason, the others are stored, and the chain verifies', async () => {
     const before = (await stored()).length;

@@ -2,9 +2,9 @@ import type { OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import type { ServiceRuntime } from '@cp/shared/runtime';
 import { redactRegistry } from '@cp/router/domain';
 import { BreakerSync, CompletionPipeline, HttpProviderClient, natsGrantAsker, ProbeGrants, RegistryFollower, shareTransitions, type ProviderPlane } from '@cp/router/data-plane';
-import { uuidv7 } from 'uuidv7';
 import type { ToolPolicyVersion } from '@cp/tool-governor/domain';
 import { GatewayTools } from './gateway-tools';
+import { newId } from '@cp/shared/contracts';
 
 /**
  * The gateway's data plane: the provider registry (read and validated at boot, from the same
@@ -27,7 +27,7 @@ export class DataPlane implements OnModuleInit, OnApplicationShutdown {
     toolPolicy: ToolPolicyVersion,
   ) {
     this.http = new HttpProviderClient(rt.tracer, plane.config.CP_PROVIDER_RESOLVE, plane.config.CP_PROVIDER_MAX_REPLY_BYTES);
-    this.sync = new BreakerSync(rt, plane.breakers, uuidv7());
+    this.sync = new BreakerSync(rt, plane.breakers, newId());
     // Before the restore (onModuleInit): a breaker restored open gets its grant timer too.
     this.grants = new ProbeGrants(plane.breakers, natsGrantAsker(rt, this.sync.replicaId, plane.config.CP_PROBE_GRANT_TIMEOUT_MS), rt.logger);
     this.pipeline = new CompletionPipeline(this.http, plane.registry, plane.breakers, shareTransitions(rt.logger, this.sync, plane.config.CP_BREAKER_RESET_MS));

@@ -1,8 +1,7 @@
-import { DescribeItem, MAX_ITEM_DESCRIPTION_CHARS, type ChatCompletionRequest, type ChatCompletionResponse } from '@cp/shared/contracts';
+import { DescribeItem, MAX_ITEM_DESCRIPTION_CHARS, type ChatCompletionRequest, type ChatCompletionResponse, newId } from '@cp/shared/contracts';
 import type { CompletionPipeline, CompletionRequest, CompletionResult } from '@cp/router/data-plane';
 import type { NatsBus } from '@cp/shared/messaging';
 import type { Logger } from '@cp/shared/telemetry';
-import { uuidv7 } from 'uuidv7';
 import { RequestLedger, type Recorded } from './request-ledger';
 
 /** What the vision model is asked, always the same: a description that reads well as a search target. */
@@ -157,7 +156,7 @@ export function gatewayDescriberPorts(bus: NatsBus, pipeline: CompletionPipeline
       const reply = await bus.request(DescribeItem, { itemId: job.itemId, description, model, requestId: job.requestId, describeRequestId }, 5_000);
       if ('error' in reply) throw new Error(`${reply.error.code}: ${reply.error.message}`);
     },
-    newId: uuidv7,
+    newId,
     now: Date.now,
   };
 }

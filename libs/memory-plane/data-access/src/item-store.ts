@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
-import { uuidv7 } from 'uuidv7';
 import { iso } from './kb-store';
+import { newId } from '@cp/shared/contracts';
 
 /** A file or image seen in a request, remembered by its content hash. */
 export interface MemoryItem {
@@ -26,7 +26,7 @@ export class ItemStore {
       `INSERT INTO memory_items (id, content_hash, filename, media_type, bytes, evidence) VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT (content_hash) DO UPDATE SET seen_count = memory_items.seen_count + 1, last_seen = now(), filename = COALESCE(memory_items.filename, EXCLUDED.filename)
        RETURNING *, (xmax = 0) AS created`,
-      [uuidv7(), i.contentHash, i.filename, i.mediaType, i.bytes, i.evidence],
+      [newId(), i.contentHash, i.filename, i.mediaType, i.bytes, i.evidence],
     );
     return { item: toItem(rows[0]), created: rows[0].created === true };
   }

@@ -1,8 +1,8 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { uuidv7 } from 'uuidv7';
 import { KEYWORD_ROW_BUDGET, type KeywordPlan } from '@cp/memory-plane/domain';
 import { sha256, sqlEmbedder, sqlInt } from './sql-literals';
 import { indexedEmbedding, VectorIndexes } from './vector-index';
+import { newId } from '@cp/shared/contracts';
 
 export interface StoredDocument {
   id: string;
@@ -76,7 +76,7 @@ export class KbStore {
         replacedChunks = Array.isArray(deleted) ? Number(deleted[1] ?? 0) : 0;
         await m.query(`UPDATE memory_documents SET title = $2, mime_type = $3, content_hash = $4, bytes = $5, chunk_count = $6, updated_at = $7 WHERE id = $1`, [id, input.title, input.mimeType, contentHash, Buffer.byteLength(input.content), chunks.length, now]);
       } else {
-        id = uuidv7();
+        id = newId();
         await m.query(`INSERT INTO memory_documents (id, title, source, mime_type, content_hash, bytes, chunk_count, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)`, [id, input.title, input.source, input.mimeType, contentHash, Buffer.byteLength(input.content), chunks.length, now]);
       }
       await insertChunks(m, id, embedder, chunks);
@@ -239,7 +239,7 @@ async function insertChunks(m: EntityManager, documentId: string, embedder: stri
       `INSERT INTO memory_chunks (id, document_id, idx, heading, text, text_hash, embedder, dim, embedding)
        SELECT u.id, $1, u.idx, u.heading, u.text, u.text_hash, $2, $3, u.embedding::vector
          FROM unnest($4::uuid[], $5::int[], $6::text[], $7::text[], $8::text[], $9::text[]) AS u(id, idx, heading, text, text_hash, embedding)`,
-      [documentId, embedder, batch[0]?.embedding.length ?? 0, batch.map(() => uuidv7()), batch.map((c) => c.index), batch.map((c) => c.heading), batch.map((c) => c.text), batch.map((c) => sha256(c.text)), batch.map((c) => vectorLiteral(c.embedding))],
+      [documentId, embedder, batch[0]?.embedding.length ?? 0, batch.map(() => newId()), batch.map((c) => c.index), batch.map((c) => c.heading), batch.map((c) => c.text), batch.map((c) => sha256(c.text)), batch.map((c) => vectorLiteral(c.embedding))],
     );
   }
 }

@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
-import { uuidv7 } from 'uuidv7';
 import { iso } from './kb-store';
+import { newId } from '@cp/shared/contracts';
 
 export interface StatusItem {
   id: string;
@@ -16,7 +16,7 @@ export class StatusStore {
   async replace(items: readonly Omit<StatusItem, 'id' | 'updatedAt'>[], now = new Date()): Promise<StatusItem[]> {
     return this.ds.transaction(async (m) => {
       await m.query(`DELETE FROM memory_status_items`);
-      const ids = items.map(() => uuidv7());
+      const ids = items.map(() => newId());
       if (items.length > 0) {
         await m.query(
           `INSERT INTO memory_status_items (id, kind, text, position, updated_at) SELECT u.id, u.kind, u.text, u.position, $1 FROM unnest($2::uuid[], $3::text[], $4::text[], $5::int[]) AS u(id, kind, text, position)`,

@@ -1,8 +1,7 @@
 import { chunkDocument, extractPreferences, polarityOf, subjectOf, supersededBy } from '@cp/memory-plane/domain';
 import { sha256 } from '@cp/memory-plane/data-access';
-import { DocumentDeleted, DocumentIngested, ItemDescribed, ItemRemembered, PreferenceChanged, PreferenceRecorded, StatusUpdated, type RpcError, type StatusView } from '@cp/shared/contracts';
+import { DocumentDeleted, DocumentIngested, ItemDescribed, ItemRemembered, PreferenceChanged, PreferenceRecorded, StatusUpdated, type RpcError, type StatusView, newId } from '@cp/shared/contracts';
 import type { NatsBus } from '@cp/shared/messaging';
-import { uuidv7 } from 'uuidv7';
 import type { MemoryState } from './memory-state';
 
 type Failure = { error: RpcError };
@@ -59,7 +58,7 @@ export class MemoryCommands {
     const createdAt = new Date().toISOString();
     const active = await this.state.prefs.list();
     const supersedes = supersededBy({ subject: p.subject, at: createdAt }, active);
-    const preference = await this.state.prefs.add({ id: uuidv7(), createdAt, ...p }, supersedes);
+    const preference = await this.state.prefs.add({ id: newId(), createdAt, ...p }, supersedes);
     this.bus.publish(PreferenceRecorded, { preferenceId: preference.id, subjectHash: sha256(p.subject), statementHash: sha256(p.statement), polarity: p.polarity, confidence: p.confidence, origin: p.origin, evidence: p.evidence, supersedes }, this.args(`memory:preference:${preference.id}`, p.evidence ?? undefined));
     await this.state.refreshPreferences();
     return { preference, supersedes };
@@ -123,6 +122,6 @@ export class MemoryCommands {
   }
 
   private args(streamId: string, requestId?: string) {
-    return { streamId, correlationId: requestId ?? uuidv7() };
+    return { streamId, correlationId: requestId ?? newId() };
   }
 }

@@ -1,12 +1,11 @@
 import type { OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import type { Subscription } from '@nats-io/transport-node';
 import { loadConfig } from '@cp/shared/config';
-import { CapabilityProbed, catalogFailure, EventEnvelope, RouterMatrix, RouterModels, RouterProbe, type MatrixReply, type ModelsReply, type PayloadOf, type ProbeRequest } from '@cp/shared/contracts';
+import { CapabilityProbed, catalogFailure, EventEnvelope, RouterMatrix, RouterModels, RouterProbe, type MatrixReply, type ModelsReply, type PayloadOf, type ProbeRequest, newId as generateId } from '@cp/shared/contracts';
 import { eventsOf } from '@cp/shared/messaging';
 import type { ServiceRuntime } from '@cp/shared/runtime';
 import type { BreakerBook, ProviderRegistry } from '@cp/router/domain';
 import { HttpProviderClient, StoreRestore } from '@cp/router/data-plane';
-import { uuidv7 } from 'uuidv7';
 import { z } from 'zod';
 import { CapabilityProber, type ModelProbe } from './capability-prober';
 import { isNewerProbe, matrixEntries, probeFor, modelsReply, selectProbeTargets, type ProbeTarget } from './capability-matrix';
@@ -46,7 +45,7 @@ export class CapabilityCatalog implements OnModuleInit, OnApplicationBootstrap, 
     private registry: ProviderRegistry,
     private readonly breakers: BreakerBook,
     private readonly config: CatalogConfig = loadConfig(CatalogConfigSchema),
-    private readonly newId: () => string = uuidv7,
+    private readonly newId: () => string = generateId,
     hosts?: ReadonlyMap<string, string | null>,
   ) {
     this.http = new HttpProviderClient(rt.tracer, hosts);

@@ -2,10 +2,10 @@ import { Inject, Module, type DynamicModule, type OnApplicationBootstrap, type O
 import { RUNTIME, RuntimeModule, serveHealth, type ServiceRuntime } from '@cp/shared/runtime';
 import { BreakerBook, redactRegistry } from '@cp/router/domain';
 import { BreakerSync, type ProviderPlane } from '@cp/router/data-plane';
-import { uuidv7 } from 'uuidv7';
 import { CapabilityCatalog } from './capability-catalog';
 import { RegistryWatcher } from './registry-watcher';
 import { ProbeGrantService } from './probe-grant-service';
+import { newId } from '@cp/shared/contracts';
 
 const REGISTRY = Symbol('ProviderPlane');
 
@@ -58,7 +58,7 @@ export class RouterModule {
         { provide: BreakerBook, useValue: breakers },
         { provide: ProbeGrantService, useValue: grants },
         // The gateways' transitions reach the router live: a probe's outcome frees its lease.
-        { provide: BreakerSync, useValue: new BreakerSync(rt, breakers, uuidv7(), (t) => grants.onTransition(t)) },
+        { provide: BreakerSync, useValue: new BreakerSync(rt, breakers, newId(), (t) => grants.onTransition(t)) },
         RouterLifecycle,
         { provide: CapabilityCatalog, useFactory: () => new CapabilityCatalog(rt, registry, breakers, undefined, undefined, config.CP_PROVIDER_RESOLVE) },
         { provide: RegistryWatcher, useFactory: (catalog: CapabilityCatalog) => new RegistryWatcher(rt, plane, (v) => catalog.useRegistry(v.registry)), inject: [CapabilityCatalog] },

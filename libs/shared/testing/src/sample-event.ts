@@ -1,10 +1,10 @@
-import { uuidv7 } from 'uuidv7';
 import type { EventEnvelope } from '@cp/shared/contracts';
+import { newId } from '@cp/shared/contracts';
 
 /** A `gateway.request-completed` envelope numbered n (its own stream, a millisecond apart), for store tests. */
 export function sampleEvent(n: number, payload: Record<string, unknown> = { n }): EventEnvelope {
   return {
-    id: uuidv7(),
+    id: newId(),
     type: 'gateway.request-completed',
     version: 1,
     streamId: `request:${n}`,

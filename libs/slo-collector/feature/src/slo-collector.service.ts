@@ -1,8 +1,7 @@
-import { AlertRaised, AlertResolved, BreakerTransitioned, HeartbeatReceived, JobDrifted, JobFailing, JobRecovered, JobStale, RequestCompleted, SloSnapshotTaken, type AlertRaisedPayload, type AlertResolvedPayload, type EventEnvelope } from '@cp/shared/contracts';
+import { AlertRaised, AlertResolved, BreakerTransitioned, HeartbeatReceived, JobDrifted, JobFailing, JobRecovered, JobStale, RequestCompleted, SloSnapshotTaken, type AlertRaisedPayload, type AlertResolvedPayload, type EventEnvelope, newId } from '@cp/shared/contracts';
 import type { ServiceRuntime } from '@cp/shared/runtime';
 import { breakerAlert, evaluateSloAlerts, jobAlert, snapshotOf, SloProjection, type AlertOutput, type AlertRules, type JobFinding, type ProjectionSettings, type ProjectionState } from '@cp/slo-collector/domain';
 import type { JobSpec } from '@cp/slo-collector/domain';
-import { uuidv7 } from 'uuidv7';
 import type { AlertWebhook } from './alert-webhook';
 import type { ProjectionStore } from './projection-store';
 import { StreamConsumer } from './stream-consumer';
@@ -78,7 +77,7 @@ export class SloCollector {
         return;
       case BreakerTransitioned.type: {
         const change = this.projection.applyBreaker(BreakerTransitioned.schema.parse(e.payload));
-        if (live) this.emitAlerts(breakerAlert(this.projection, change, now, uuidv7));
+        if (live) this.emitAlerts(breakerAlert(this.projection, change, now, newId));
         return;
       }
       case HeartbeatReceived.type: {
@@ -94,7 +93,7 @@ export class SloCollector {
   private evaluate(): void {
     const now = this.clock();
     this.projection.prune(now);
-    this.emitAlerts(evaluateSloAlerts(this.projection, this.rules, now, uuidv7));
+    this.emitAlerts(evaluateSloAlerts(this.projection, this.rules, now, newId));
     this.snapshots(now);
   }
 
@@ -137,7 +136,7 @@ export class SloCollector {
           throw new Error(`unhandled job finding ${JSON.stringify(unhandled)}`);
         }
       }
-      this.emitAlerts(jobAlert(this.projection, f, now, uuidv7));
+      this.emitAlerts(jobAlert(this.projection, f, now, newId));
     }
   }
 
