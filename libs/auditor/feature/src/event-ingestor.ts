@@ -206,7 +206,7 @@ export class EventIngestor {
         }
         if (lastError === undefined) continue;
         // The message's own bytes when it is this one event; a batch's entry as JSON text.
-        const bytes = it.events.length === 1 && it.invalid.length === 0 ? it.msg.data : it.raw[index];
+        const bytes = it.events.length === 1 && it.invalid.length === 0 ? it.msg.data : it.rawOf(index);
         if (!(await this.park(it.msg, bytes, `refused by the store: ${errorText(lastError)}`, [event.id]))) return false;
         this.stats.parkedEvents++;
       }

@@ -49,10 +49,22 @@ describe('EventStore (real Postgres)', () => {
       expect(await store.read({ payloadPath: ["a') OR true --"] })).toEqual([]);
     });
 
+    it('given payloads with quotes, backslashes, unicode, nulls and nesting, then each is stored as sent; one without a payload is refused by the NOT NULL column', async () => {
+      const payloads: unknown[] = [{ q: 'a "quoted" \\ back\\slash', u: 'é€😀', nl: 'x\ny' }, null, [1, 'two', { three: [3] }], 'plain text', 42, { deep: { a: { b: { c: [null, true, false] } } } }];
+      const events = payloads.map((p, i) => ({ ...event(50 + i), payload: p }));
+      const r = await store.append(events);
+      expect(r).toMatchObject({ appended: payloads.length, duplicates: 0 });
+      const rows = await store.read({ afterPosition: r.headPosition - payloads.length });
+      expect(rows.map((x) => x.payload)).toEqual(payloads);
+      await expect(store.append([event(60), { ...event(61), payload: undefined }])).rejects.toMatchObject({ code: '23502' });
+      expect((await store.headLink()).position).toBe(r.headPosition);
+      expect(await store.verify()).toMatchObject({ ok: true });
+    });
+
     it('given concurrent writers, then positions stay dense and the chain verifies', async () => {
       await Promise.all([0, 1, 2, 3].map((k) => store.append(Array.from({ length: 25 }, (_, i) => event(100 + k * 25 + i)))));
       const v = await store.verify(7);
-      expect(v).toMatchObject({ ok: true, count: 102, firstBrokenPosition: null });
+      expect(v).toMatchObject({ ok: true, count: 108, firstBrokenPosition: null });
     });
   });
 

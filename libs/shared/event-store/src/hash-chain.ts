@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import canonicalize from 'canonicalize';
+import { canonicalJson } from './canonical-json';
 
 /** The `prev_hash` of the first event in the store. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -16,7 +16,7 @@ export interface ChainedFields {
 
 /** `sha256(prev_hash || canonical_json(position, id, type, stream_id, occurred_at, payload))`, RFC 8785 canonical JSON. */
 export function chainHash(prevHash: string, e: ChainedFields): string {
-  const canonical = canonicalize({ position: e.position, id: e.id, type: e.type, streamId: e.streamId, occurredAt: e.occurredAt, payload: e.payload });
+  const canonical = canonicalJson({ position: e.position, id: e.id, type: e.type, streamId: e.streamId, occurredAt: e.occurredAt, payload: e.payload });
   if (canonical === undefined) throw new Error(`event ${e.id} cannot be canonicalized`);
   return createHash('sha256').update(prevHash).update(canonical).digest('hex');
 }
