@@ -1,3 +1,4 @@
+import './heap-growing';
 import { bootstrapNestContext, runService } from '@cp/shared/runtime';
 import { AuditorModule } from '@cp/auditor/feature';
 

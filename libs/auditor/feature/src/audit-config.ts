@@ -16,5 +16,12 @@ export const AuditConfigSchema = z.object({
   CP_AUDIT_FULL_VERIFY_INTERVAL_MS: z.coerce.number().int().min(0).default(60_000),
   /** How often the ingestor fetches the events that wait (one wake-up per interval, not per event). */
   CP_AUDIT_PULL_INTERVAL_MS: z.coerce.number().int().min(10).max(5_000).default(100),
+  /**
+   * How far V8 lets the old generation grow past what the last full GC kept before the next one, in
+   * percent (V8's --heap-growing-percent, set by apps/auditor/src/heap-growing.ts; 0 = V8's own
+   * factor, up to 4x). What the auditor holds lives for tens of milliseconds, so its old generation
+   * grows mostly with garbage between full GCs: the bulk of its peak under load (docs/performance.md).
+   */
+  CP_AUDIT_HEAP_GROWING_PERCENT: z.coerce.number().int().min(0).max(300).default(30),
 });
 export type AuditConfig = z.infer<typeof AuditConfigSchema>;
