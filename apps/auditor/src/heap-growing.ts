@@ -1,9 +1,7 @@
-import { setFlagsFromString } from 'node:v8';
-import { heapGrowingPercent } from './heap-growing-percent';
+import { applyHeapGrowingPercent } from '@cp/shared/config';
 
 // Imported first by main, before the other modules load, so the first full GC already sets its limit
 // with it: V8 reads the flag whenever a full GC sets the next limit, and a limit set at start-up with
 // its own factor (up to 4x) would hold until the first full GC under load (docs/performance.md, "The
 // auditor's peak memory").
-const percent = heapGrowingPercent();
-if (percent !== undefined) setFlagsFromString(`--heap-growing-percent=${percent}`);
+applyHeapGrowingPercent('CP_AUDIT_HEAP_GROWING_PERCENT', 30);

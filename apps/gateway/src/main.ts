@@ -1,3 +1,4 @@
+import './heap-growing';
 import { runService } from '@cp/shared/runtime';
 import { bootstrapGateway } from '@cp/gateway/feature';
 

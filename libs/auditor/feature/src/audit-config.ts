@@ -1,3 +1,4 @@
+import { HEAP_GROWING_PERCENT_MAX } from '@cp/shared/config';
 import { z } from 'zod';
 
 /** The auditor's settings: signed checkpoints (key, directory, cadence), full-verification rate, ingest pull interval. */
@@ -22,6 +23,6 @@ export const AuditConfigSchema = z.object({
    * factor, up to 4x). What the auditor holds lives for tens of milliseconds, so its old generation
    * grows mostly with garbage between full GCs: the bulk of its peak under load (docs/performance.md).
    */
-  CP_AUDIT_HEAP_GROWING_PERCENT: z.coerce.number().int().min(0).max(300).default(30),
+  CP_AUDIT_HEAP_GROWING_PERCENT: z.coerce.number().int().min(0).max(HEAP_GROWING_PERCENT_MAX).default(30),
 });
 export type AuditConfig = z.infer<typeof AuditConfigSchema>;

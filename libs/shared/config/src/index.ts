@@ -2,3 +2,4 @@ export * from './load-config';
 export * from './build-info';
 export * from './base-config';
 export * from './cli-config';
+export * from './heap-growing';
