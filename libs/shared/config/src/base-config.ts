@@ -7,6 +7,10 @@ export const BaseConfigSchema = z.object({
   CP_EVENTS_STREAM: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only').default('CP_EVENTS'),
   CP_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+  /** The standard batch span processor settings: export every 200 ms, 512 spans per export, 8192 waiting at most. */
+  OTEL_BSP_SCHEDULE_DELAY: z.coerce.number().int().positive().default(200),
+  OTEL_BSP_MAX_EXPORT_BATCH_SIZE: z.coerce.number().int().positive().default(512),
+  OTEL_BSP_MAX_QUEUE_SIZE: z.coerce.number().int().positive().default(8192),
   /** How the trace context follows the code (docs/observability.md): `explicit` is the gateway's default, `async` every other service's. */
   CP_TRACE_CONTEXT: z.enum(['async', 'explicit']).optional(),
   /** Where each process journals its events until JetStream acknowledges them (default `<tmp>/cp-spool/<namespace>/<service>`). */

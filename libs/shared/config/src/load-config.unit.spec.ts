@@ -36,3 +36,17 @@ describe('loadConfig', () => {
     expect(() => loadConfig(BaseConfigSchema, { CP_EVENTS_LINGER_MS: '-5' })).toThrow(/CP_EVENTS_LINGER_MS/);
   });
 });
+
+describe('BaseConfigSchema: the span batches of the OTLP export', () => {
+  it('given no OTEL_BSP_* variable, then our defaults: every 200 ms, 512 spans per export, 8192 queued at most', () => {
+    expect(loadConfig(BaseConfigSchema, {})).toMatchObject({ OTEL_BSP_SCHEDULE_DELAY: 200, OTEL_BSP_MAX_EXPORT_BATCH_SIZE: 512, OTEL_BSP_MAX_QUEUE_SIZE: 8192 });
+  });
+
+  it('given the standard variables, then they win', () => {
+    expect(loadConfig(BaseConfigSchema, { OTEL_BSP_SCHEDULE_DELAY: '50', OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '64', OTEL_BSP_MAX_QUEUE_SIZE: '2048' })).toMatchObject({ OTEL_BSP_SCHEDULE_DELAY: 50, OTEL_BSP_MAX_EXPORT_BATCH_SIZE: 64, OTEL_BSP_MAX_QUEUE_SIZE: 2048 });
+  });
+
+  it.each(['0', '-5', '1.5', 'many'])('given OTEL_BSP_MAX_EXPORT_BATCH_SIZE=%j, then it is refused at boot, naming the variable', (value) => {
+    expect(() => loadConfig(BaseConfigSchema, { OTEL_BSP_MAX_EXPORT_BATCH_SIZE: value })).toThrow(/OTEL_BSP_MAX_EXPORT_BATCH_SIZE/);
+  });
+});

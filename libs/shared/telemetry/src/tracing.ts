@@ -18,6 +18,17 @@ export interface TelemetryOptions {
    * the request's context where it starts spans after an await). Default `async`.
    */
   contextPropagation?: ContextPropagation;
+  /**
+   * How spans are exported: every `scheduledDelayMillis`, at most `maxExportBatchSize` per export
+   * (an export serialises its batch in one go on the event loop), at most `maxQueueSize` waiting.
+   */
+  spanBatches: SpanBatches;
+}
+
+export interface SpanBatches {
+  scheduledDelayMillis: number;
+  maxExportBatchSize: number;
+  maxQueueSize: number;
 }
 
 export type ContextPropagation = 'async' | 'explicit';
@@ -39,30 +50,13 @@ export function initTelemetry(opts: TelemetryOptions): Telemetry {
   const exporter = new RedactingSpanExporter(new OTLPTraceExporter({ url: `${opts.otlpEndpoint.replace(/\/$/, '')}/v1/traces` }));
   const sdk = new NodeSDK({
     resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: opts.serviceName, [ATTR_SERVICE_VERSION]: opts.serviceVersion }),
-    spanProcessors: [new BatchSpanProcessor(exporter, batchOptions(process.env))],
+    spanProcessors: [new BatchSpanProcessor(exporter, opts.spanBatches)],
     instrumentations: [],
     autoDetectResources: false,
     ...(opts.contextPropagation === 'explicit' ? { contextManager: new SyncContextManager() } : {}),
   });
   sdk.start();
   return { tracer: trace.getTracer(opts.serviceName, opts.serviceVersion), shutdown: () => sdk.shutdown() };
-}
-
-/**
- * The span batches: the standard `OTEL_BSP_*` variables when set, else ours. Each export serialises
- * its whole batch in one go on the event loop, so the batch size bounds how long an export holds up
- * the requests in flight.
- */
-export function batchOptions(env: NodeJS.ProcessEnv): { scheduledDelayMillis: number; maxExportBatchSize: number; maxQueueSize: number } {
-  const num = (name: string, dflt: number) => {
-    const v = Number(env[name]);
-    return env[name] !== undefined && Number.isInteger(v) && v > 0 ? v : dflt;
-  };
-  return {
-    scheduledDelayMillis: num('OTEL_BSP_SCHEDULE_DELAY', 200),
-    maxExportBatchSize: num('OTEL_BSP_MAX_EXPORT_BATCH_SIZE', 512),
-    maxQueueSize: num('OTEL_BSP_MAX_QUEUE_SIZE', 8192),
-  };
 }
 
 /** The W3C `traceparent` of the active span, or null when none is recording. */
