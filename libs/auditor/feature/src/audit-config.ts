@@ -1,4 +1,3 @@
-import { HEAP_GROWING_PERCENT_MAX } from '@cp/shared/config';
 import { z } from 'zod';
 
 /** The auditor's settings: signed checkpoints (key, directory, cadence), full-verification rate, ingest pull interval. */
@@ -17,12 +16,5 @@ export const AuditConfigSchema = z.object({
   CP_AUDIT_FULL_VERIFY_INTERVAL_MS: z.coerce.number().int().min(0).default(60_000),
   /** How often the ingestor fetches the events that wait (one wake-up per interval, not per event). */
   CP_AUDIT_PULL_INTERVAL_MS: z.coerce.number().int().min(10).max(5_000).default(100),
-  /**
-   * How far V8 lets the old generation grow past what the last full GC kept before the next one, in
-   * percent (V8's --heap-growing-percent, set by apps/auditor/src/heap-growing.ts; 0 = V8's own
-   * factor, up to 4x). What the auditor holds lives for tens of milliseconds, so its old generation
-   * grows mostly with garbage between full GCs: the bulk of its peak under load (docs/performance.md).
-   */
-  CP_AUDIT_HEAP_GROWING_PERCENT: z.coerce.number().int().min(0).max(HEAP_GROWING_PERCENT_MAX).default(30),
 });
 export type AuditConfig = z.infer<typeof AuditConfigSchema>;

@@ -1,4 +1,4 @@
-import { csv, HEAP_GROWING_PERCENT_MAX, port } from '@cp/shared/config';
+import { csv, port } from '@cp/shared/config';
 import { z } from 'zod';
 
 /** `all`, `none`, or comma-separated key ids (the first 12 hex digits of the key's SHA-256: `printf %s "$KEY" | sha256sum | cut -c1-12`). */
@@ -37,12 +37,6 @@ export const GatewayConfigSchema = z.object({
   CP_MEMORY_RESULT_LIMIT: z.coerce.number().int().min(1).max(50).default(6),
   /** `off`: finished requests feed no Prometheus series (for pricing them in the bench; `/metrics` still answers the gauges). */
   CP_GATEWAY_METRICS: z.enum(['on', 'off']).default('on'),
-  /**
-   * V8's --heap-growing-percent for the gateway (set by apps/gateway/src/heap-growing.ts before the
-   * modules load; 0 = V8's own factor, up to 4x): less peak memory under load for more full GCs on
-   * the request path's thread. Off by default (docs/performance.md, "The gateway's heap growing").
-   */
-  CP_GATEWAY_HEAP_GROWING_PERCENT: z.coerce.number().int().min(0).max(HEAP_GROWING_PERCENT_MAX).default(0),
   /** What describes remembered images (after the answer): `auto` (the vision route for an image), a route or a model; `off`: images are remembered without a description. */
   CP_MEMORY_DESCRIBE_MODEL: z.string().min(1).max(200).default('auto'),
   /** The describing call's deadline, failovers included; later, the item stays without a description. */

@@ -1,14 +1,21 @@
-import { HEAP_GROWING_PERCENT_MAX, heapGrowingPercent } from './heap-growing';
+import { getHeapStatistics } from 'node:v8';
+import { ConfigError } from './load-config';
+import { applyHeapGrowingPercent } from './heap-growing';
 
-describe('heapGrowingPercent: a service setting as V8 --heap-growing-percent', () => {
+describe('applyHeapGrowingPercent: a service setting as V8 --heap-growing-percent', () => {
   it('given no setting, then the service default; 0 means V8 own factor (nothing set)', () => {
-    expect(heapGrowingPercent('X_PERCENT', 30, {})).toBe(30);
-    expect(heapGrowingPercent('X_PERCENT', 0, {})).toBeUndefined();
+    expect(applyHeapGrowingPercent('X_PERCENT', 0, {})).toBe(0);
+    expect(applyHeapGrowingPercent('X_PERCENT', 0, { X_PERCENT: '0' })).toBe(0);
   });
 
-  it('given a value in range, then that value; out of range or not an integer, then nothing is set', () => {
-    expect(heapGrowingPercent('X_PERCENT', 0, { X_PERCENT: '50' })).toBe(50);
-    expect(heapGrowingPercent('X_PERCENT', 0, { X_PERCENT: String(HEAP_GROWING_PERCENT_MAX) })).toBe(HEAP_GROWING_PERCENT_MAX);
-    for (const bad of [String(HEAP_GROWING_PERCENT_MAX + 1), '-5', '12.5', 'lots', '0']) expect(heapGrowingPercent('X_PERCENT', 30, { X_PERCENT: bad })).toBeUndefined();
+  it('given a value in range, then that value is set and the process keeps running', () => {
+    expect(applyHeapGrowingPercent('X_PERCENT', 0, { X_PERCENT: '300' })).toBe(300);
+    expect(applyHeapGrowingPercent('X_PERCENT', 0, { X_PERCENT: '50' })).toBe(50);
+    expect(getHeapStatistics().used_heap_size).toBeGreaterThan(0);
+  });
+
+  it.each(['301', '-5', '12.5', 'lots'])('given %j, then it is refused as a bad setting, naming the variable', (bad) => {
+    expect(() => applyHeapGrowingPercent('X_PERCENT', 30, { X_PERCENT: bad })).toThrow(ConfigError);
+    expect(() => applyHeapGrowingPercent('X_PERCENT', 30, { X_PERCENT: bad })).toThrow(/X_PERCENT/);
   });
 });
