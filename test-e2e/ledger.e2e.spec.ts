@@ -1,8 +1,8 @@
 import { connect } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
 import { waitFor } from '@cp/shared/testing';
-import { startE2e, type E2e } from './support/e2e-kit';
 import { newId } from '@cp/shared/contracts';
+import { startE2e, type E2e } from './support/e2e-kit';
 
 /** The ledger on the running stack: nothing a client sends, and no auditor crash, loses an event. */
 describe('ledger: nothing lost', () => {

@@ -4,11 +4,11 @@ import { jetstream } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import type { Client } from 'pg';
 import { waitFor, type PrivateNatsServer, type SupervisedStack } from '@cp/shared/testing';
+import { newId } from '@cp/shared/contracts';
 import type { simControl } from '../../support/e2e-kit';
 import type { TcpProxy } from './fault-infra';
 import { check, type Check } from './invariants';
 import type { Answer, SteadyLoad } from './steady-load';
-import { newId } from '@cp/shared/contracts';
 
 export interface FaultCtx {
   stack: SupervisedStack;

@@ -3,8 +3,8 @@ import type { ServiceRuntime } from '@cp/shared/runtime';
 import { redactRegistry } from '@cp/router/domain';
 import { BreakerSync, CompletionPipeline, HttpProviderClient, natsGrantAsker, ProbeGrants, RegistryFollower, shareTransitions, type ProviderPlane } from '@cp/router/data-plane';
 import type { ToolPolicyVersion } from '@cp/tool-governor/domain';
-import { GatewayTools } from './gateway-tools';
 import { newId } from '@cp/shared/contracts';
+import { GatewayTools } from './gateway-tools';
 
 /**
  * The gateway's data plane: the provider registry (read and validated at boot, from the same

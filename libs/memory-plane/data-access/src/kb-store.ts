@@ -1,8 +1,8 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { KEYWORD_ROW_BUDGET, type KeywordPlan } from '@cp/memory-plane/domain';
+import { newId } from '@cp/shared/contracts';
 import { sha256, sqlEmbedder, sqlInt } from './sql-literals';
 import { indexedEmbedding, VectorIndexes } from './vector-index';
-import { newId } from '@cp/shared/contracts';
 
 export interface StoredDocument {
   id: string;

@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
-import { iso } from './kb-store';
 import { newId } from '@cp/shared/contracts';
+import { iso } from './kb-store';
 
 export interface StatusItem {
   id: string;

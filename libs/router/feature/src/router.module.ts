@@ -2,10 +2,10 @@ import { Inject, Module, type DynamicModule, type OnApplicationBootstrap, type O
 import { RUNTIME, RuntimeModule, serveHealth, type ServiceRuntime } from '@cp/shared/runtime';
 import { BreakerBook, redactRegistry } from '@cp/router/domain';
 import { BreakerSync, type ProviderPlane } from '@cp/router/data-plane';
+import { newId } from '@cp/shared/contracts';
 import { CapabilityCatalog } from './capability-catalog';
 import { RegistryWatcher } from './registry-watcher';
 import { ProbeGrantService } from './probe-grant-service';
-import { newId } from '@cp/shared/contracts';
 
 const REGISTRY = Symbol('ProviderPlane');
 

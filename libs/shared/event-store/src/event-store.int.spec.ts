@@ -1,8 +1,8 @@
 import { Client } from 'pg';
 import type { EventEnvelope } from '@cp/shared/contracts';
 import { dropIsolation, newIsolation, sampleEvent } from '@cp/shared/testing';
-import { createDataSource, EventStore, migrate, MIGRATIONS } from './index';
 import { newId } from '@cp/shared/contracts';
+import { createDataSource, EventStore, migrate, MIGRATIONS } from './index';
 
 const event = (n: number): EventEnvelope => sampleEvent(n, { n, nested: { z: 1, a: [1, 2, 3] }, text: 'héllo' });
 
