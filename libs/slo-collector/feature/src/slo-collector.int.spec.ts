@@ -10,6 +10,7 @@ import { DEFAULT_ALERT_RULES, defaultTargets, OVERALL, TimeScale } from '@cp/slo
 import { AlertWebhook } from './alert-webhook';
 import { ProjectionStore } from './projection-store';
 import { SloCollector } from './slo-collector.service';
+import { StreamConsumer } from './stream-consumer';
 
 const logger = createLogger('slo-test', 'silent');
 
@@ -73,6 +74,52 @@ describe('SloCollector (real JetStream and Postgres)', () => {
     await waitFor('the stream replayed', async () => (served(third) === 5 ? true : undefined));
     expect(third.projection.value(OVERALL, 'degradation_rate', '1h', Date.now())).toMatchObject({ value: 0.4, events: 5 });
     await third.stop();
+  });
+});
+
+describe('StreamConsumer (real JetStream)', () => {
+  const iso = newIsolation('slo-consumer');
+  let bus: NatsBus;
+
+  beforeAll(async () => {
+    bus = await NatsBus.connect({ servers: iso.natsUrl, service: 'test', namespace: iso.namespace, stream: iso.stream, tracer: trace.getTracer('test') });
+    await bus.ensureEventStream();
+  });
+
+  afterAll(async () => {
+    await bus.close();
+    await dropIsolation(iso);
+  });
+
+  describe('settle', () => {
+    it('given messages applied after a checkpoint, then settling it acknowledges up to the checkpoint and leaves them pending', async () => {
+      const applied: string[] = [];
+      const consumer = new StreamConsumer(bus, logger, { durableName: 'read-model', savedSeq: 0, ackWaitMs: 60_000, pullIntervalMs: 50 }, (e) => void applied.push(e.correlationId));
+      await consumer.start();
+      const info = async () => (await bus.jsm()).consumers.info(iso.stream, 'read-model');
+      // One message per event: events published in the same tick would travel as one message.
+      const publish = async (from: number, to: number) => {
+        for (let i = from; i < to; i++) {
+          bus.publish(RequestCompleted, completed(i, false), { streamId: `request:${i}`, correlationId: `r${i}` });
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+      };
+      await publish(0, 3);
+      await waitFor('three applied', async () => (applied.length === 3 ? true : undefined));
+      const checkpoint = consumer.checkpoint();
+      await publish(3, 5);
+      await waitFor('five applied', async () => (applied.length === 5 ? true : undefined));
+
+      consumer.settle(checkpoint);
+      await waitFor('the checkpoint acknowledged', async () => ((await info()).ack_floor.stream_seq === checkpoint ? true : undefined));
+      expect((await info()).num_ack_pending).toBe(2);
+      expect(consumer.dirty).toBe(true);
+
+      consumer.settle(consumer.checkpoint());
+      await waitFor('every message acknowledged', async () => ((await info()).num_ack_pending === 0 ? true : undefined));
+      expect(consumer.dirty).toBe(false);
+      await consumer.stop();
+    });
   });
 });
 

@@ -158,7 +158,7 @@ export class SloCollector {
   /** Saves the projection with the stream position it includes, then acknowledges those messages; saves never overlap. */
   save(): Promise<void> {
     this.saving = this.saving.then(async () => {
-      const seq = this.consumer.appliedSeq;
+      const seq = this.consumer.checkpoint();
       try {
         await this.store.save(seq, this.projection.toState());
         this.lastSaveAt = this.clock();

@@ -23,17 +23,24 @@ const enc = new TextEncoder();
 /**
  * A durable JetStream consumer for a read model, pulled in batches (`BatchPuller`, every
  * `pullIntervalMs`: the process wakes once per interval, not once per event). Each message is
- * applied once, in order. Acknowledgement is ack-all, once per save: after the state that includes a message is saved (`settle`), the highest
- * settled message is acknowledged, which acknowledges everything before it; a crash at any moment
- * re-applies exactly what the saved state lacks. A message that is not an event, or whose event the
- * model cannot apply, is parked in the dead-letter stream with its reason and settled with the rest:
- * one bad message never stops the others.
+ * applied once, in order. Acknowledgement is ack-all, once per save: a save takes a `checkpoint`
+ * (the stream position its state includes) and, once that state is saved (`settle`), the message at
+ * that position is acknowledged, which acknowledges everything before it; a crash at any moment
+ * re-applies exactly what the saved state lacks. Only the newest message and the one of each
+ * checkpoint are held until then, not every message since the last save: a held message keeps its
+ * bytes, and held for a save interval they outlive the young generation and wait for a full GC
+ * (docs/performance.md, "The slo-collector's peak memory"). A message that is not an event, or whose
+ * event the model cannot apply, is parked in the dead-letter stream with its reason and settled with
+ * the rest: one bad message never stops the others.
  */
 export class StreamConsumer {
   private puller: BatchPuller | undefined;
-  /** Messages applied (or skipped) and not yet acknowledged, in stream order. */
-  private unsettled: JsMsg[] = [];
+  /** Stream sequences of the messages applied (or skipped) and not yet acknowledged. */
   private unsettledSeqs = new Set<number>();
+  /** The held message of highest sequence: what the next checkpoint acknowledges. */
+  private newest: JsMsg | undefined;
+  /** The message each checkpoint not yet settled acknowledges, by the position it was taken at. */
+  private checkpoints = new Map<number, JsMsg>();
   appliedSeq: number;
   readonly stats = { applied: 0, skipped: 0, parked: 0 };
 
@@ -108,8 +115,8 @@ export class StreamConsumer {
   }
 
   private hold(m: JsMsg): void {
-    this.unsettled.push(m);
     this.unsettledSeqs.add(m.seq);
+    if (!this.newest || m.seq > this.newest.seq) this.newest = m;
   }
 
   private async park(m: JsMsg, data: Uint8Array, reason: string, eventIds: string[] = []): Promise<void> {
@@ -125,22 +132,31 @@ export class StreamConsumer {
 
   /** Whether something was applied since the last save. */
   get dirty(): boolean {
-    return this.unsettled.length > 0;
+    return this.unsettledSeqs.size > 0;
   }
 
-  /** After the state including `savedSeq` is saved: one ack-all for every message it includes. */
+  /**
+   * The stream position the model's state includes now, to save with it; `settle` with it once saved.
+   * Every message held so far is at or below it (a held message was applied, or skipped as already in the state).
+   */
+  checkpoint(): number {
+    const seq = this.appliedSeq;
+    if (this.newest) this.checkpoints.set(seq, this.newest);
+    return seq;
+  }
+
+  /** After the state including `savedSeq` (a `checkpoint`) is saved: one ack-all for every message it includes. */
   settle(savedSeq: number): void {
     this.opts.savedSeq = Math.max(this.opts.savedSeq, savedSeq);
     let last: JsMsg | undefined;
-    const keep: JsMsg[] = [];
-    for (const m of this.unsettled) {
-      if (m.seq <= savedSeq) {
-        if (!last || m.seq > last.seq) last = m;
-        this.unsettledSeqs.delete(m.seq);
-      } else keep.push(m);
+    for (const [seq, m] of this.checkpoints) {
+      if (seq > savedSeq) continue;
+      if (!last || m.seq > last.seq) last = m;
+      this.checkpoints.delete(seq);
     }
+    for (const seq of this.unsettledSeqs) if (seq <= savedSeq) this.unsettledSeqs.delete(seq);
+    if (this.newest && this.newest.seq <= savedSeq) this.newest = undefined;
     last?.ack();
-    this.unsettled = keep;
   }
 
   async stop(): Promise<void> {
