@@ -1,7 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import { once } from 'node:events';
+import { Pool } from 'pg';
 import { RequestCompleted, type PayloadOf } from '@cp/shared/contracts';
-import { createDataSource, migrate } from '@cp/shared/event-store';
+import { migrate } from '@cp/shared/event-store';
 import { NatsBus } from '@cp/shared/messaging';
 import type { ServiceRuntime } from '@cp/shared/runtime';
 import { createLogger, trace } from '@cp/shared/telemetry';
@@ -21,16 +22,15 @@ function completed(i: number, fallback: boolean): PayloadOf<typeof RequestComple
 
 describe('SloCollector (real JetStream and Postgres)', () => {
   const iso = newIsolation('slo');
-  const ds = createDataSource(iso.databaseUrl, 2);
+  const pool = new Pool({ connectionString: iso.databaseUrl, max: 2 });
   let bus: NatsBus;
   let rt: ServiceRuntime;
   const settings = { time: new TimeScale(1), targets: defaultTargets(), recoveryGraceMs: 1_800_000 };
   const timers = { evalIntervalMs: 60_000, saveIntervalMs: 100, pullIntervalMs: 100, heartbeatCheckMs: 60_000 };
-  const collector = () => new SloCollector(rt, new ProjectionStore(ds, 'slo-collector'), settings, DEFAULT_ALERT_RULES, [], timers, undefined);
+  const collector = () => new SloCollector(rt, new ProjectionStore(pool, 'slo-collector'), settings, DEFAULT_ALERT_RULES, [], timers, undefined);
 
   beforeAll(async () => {
     await migrate(iso.databaseUrl);
-    await ds.initialize();
     bus = await NatsBus.connect({ servers: iso.natsUrl, service: 'test', namespace: iso.namespace, stream: iso.stream, tracer: trace.getTracer('test') });
     await bus.ensureEventStream();
     rt = { bus, logger } as unknown as ServiceRuntime;
@@ -38,7 +38,7 @@ describe('SloCollector (real JetStream and Postgres)', () => {
 
   afterAll(async () => {
     await bus.close();
-    await ds.destroy();
+    await pool.end();
     await dropIsolation(iso);
   });
 
@@ -68,7 +68,7 @@ describe('SloCollector (real JetStream and Postgres)', () => {
     await second.stop();
 
     // The saved state dropped: the collector rebuilds it from the whole stream, each event once.
-    await ds.query(`DELETE FROM read_model_snapshots`);
+    await pool.query(`DELETE FROM read_model_snapshots`);
     const third = collector();
     await third.start();
     await waitFor('the stream replayed', async () => (served(third) === 5 ? true : undefined));

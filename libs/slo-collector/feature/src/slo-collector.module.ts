@@ -1,9 +1,9 @@
 import { Inject, Module, type DynamicModule, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { DatabaseConfigSchema, loadConfig } from '@cp/shared/config';
-import { createDataSource, migrate } from '@cp/shared/event-store';
+import { migrate } from '@cp/shared/event-store';
 import { RUNTIME, RuntimeModule, serveHealth, type ServiceRuntime } from '@cp/shared/runtime';
 import { DEFAULT_ALERT_RULES, TimeScale, targetsWith } from '@cp/slo-collector/domain';
-import type { DataSource } from 'typeorm';
+import { Pool } from 'pg';
 import { AlertWebhook } from './alert-webhook';
 import { loadJobs } from './jobs-file';
 import { ProjectionStore } from './projection-store';
@@ -11,13 +11,13 @@ import { SloCollectorConfigSchema } from './slo-collector-config';
 import { SloCollector } from './slo-collector.service';
 import { serveSloRpcs } from './slo-rpcs';
 
-const DATA_SOURCE = Symbol('DataSource');
+const POOL = Symbol('Pool');
 
 class SloCollectorLifecycle implements OnModuleInit, OnApplicationShutdown {
   constructor(
     @Inject(RUNTIME) private readonly rt: ServiceRuntime,
     @Inject(SloCollector) private readonly collector: SloCollector,
-    @Inject(DATA_SOURCE) private readonly ds: DataSource,
+    @Inject(POOL) private readonly pool: Pool,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -28,7 +28,7 @@ class SloCollectorLifecycle implements OnModuleInit, OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     await this.collector.stop();
-    await this.ds.destroy();
+    await this.pool.end();
   }
 }
 
@@ -54,19 +54,20 @@ export class SloCollectorModule {
       imports: [RuntimeModule.forRoot(rt)],
       providers: [
         {
-          provide: DATA_SOURCE,
+          provide: POOL,
           useFactory: async () => {
             const { CP_DATABASE_URL } = loadConfig(DatabaseConfigSchema);
             // Migrations are serialized by an advisory lock, so the collector and the auditor may both run them.
             await migrate(CP_DATABASE_URL);
-            return createDataSource(CP_DATABASE_URL, 2).initialize();
+            // Plain pg for its two statements: typeorm is never loaded here (docs/performance.md, "The slo-collector's peak memory").
+            return new Pool({ connectionString: CP_DATABASE_URL, max: 2 });
           },
         },
         {
           provide: SloCollector,
-          useFactory: (ds: DataSource) =>
-            new SloCollector(rt, new ProjectionStore(ds, 'slo-collector'), { time, targets, recoveryGraceMs: time.scaled(config.CP_SLO_RECOVERY_GRACE_MS) }, rules, jobs, { evalIntervalMs: config.CP_SLO_EVAL_INTERVAL_MS, saveIntervalMs: config.CP_SLO_SAVE_INTERVAL_MS, pullIntervalMs: config.CP_SLO_PULL_INTERVAL_MS, heartbeatCheckMs: config.CP_HEARTBEAT_CHECK_MS }, webhook),
-          inject: [DATA_SOURCE],
+          useFactory: (pool: Pool) =>
+            new SloCollector(rt, new ProjectionStore(pool, 'slo-collector'), { time, targets, recoveryGraceMs: time.scaled(config.CP_SLO_RECOVERY_GRACE_MS) }, rules, jobs, { evalIntervalMs: config.CP_SLO_EVAL_INTERVAL_MS, saveIntervalMs: config.CP_SLO_SAVE_INTERVAL_MS, pullIntervalMs: config.CP_SLO_PULL_INTERVAL_MS, heartbeatCheckMs: config.CP_HEARTBEAT_CHECK_MS }, webhook),
+          inject: [POOL],
         },
         SloCollectorLifecycle,
       ],
