@@ -98,7 +98,7 @@ export class AuditorModule {
             const { CP_DATABASE_URL } = loadConfig(DatabaseConfigSchema);
             const applied = await migrate(CP_DATABASE_URL);
             if (applied.length > 0) rt.logger.info({ applied }, 'migrations applied');
-            return createDataSource(CP_DATABASE_URL).initialize();
+            return (await createDataSource(CP_DATABASE_URL)).initialize();
           },
         },
         { provide: EventStore, useFactory: (ds: DataSource) => new EventStore(ds), inject: [DATA_SOURCE] },

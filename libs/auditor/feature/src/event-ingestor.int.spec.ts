@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { DataSource } from 'typeorm';
 import { defineEvent, LedgerGapFound, MessageParked, newId } from '@cp/shared/contracts';
 import { createDataSource, EventStore, migrate } from '@cp/shared/event-store';
 import { NatsBus } from '@cp/shared/messaging';
@@ -12,14 +13,14 @@ const Numbered = defineEvent('test.numbered', 1, z.object({ n: z.number() }));
 
 describe('EventIngestor (real JetStream and Postgres)', () => {
   const iso = newIsolation('ingestor');
-  const ds = createDataSource(iso.databaseUrl, 4);
+  let ds: DataSource;
   let bus: NatsBus;
   let store: EventStore;
   let ingestor: EventIngestor;
 
   beforeAll(async () => {
     await migrate(iso.databaseUrl);
-    await ds.initialize();
+    ds = await (await createDataSource(iso.databaseUrl, 4)).initialize();
     store = new EventStore(ds);
     bus = await NatsBus.connect({ servers: iso.natsUrl, service: 'test', namespace: iso.namespace, stream: iso.stream, tracer: trace.getTracer('test') });
     await bus.ensureEventStream();

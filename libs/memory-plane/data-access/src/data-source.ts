@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { migrateDataSource } from '@cp/shared/event-store';
+import { runMigrations } from '@cp/shared/event-store';
 import { CreateMemoryPlane1764700000000 } from './migrations/1764700000000-create-memory-plane';
 import { MemoryLexemes1764800000000 } from './migrations/1764800000000-memory-lexemes';
 import { InlineEmbeddings1764800000001 } from './migrations/1764800000001-inline-embeddings';
@@ -19,15 +19,13 @@ export function createMemoryDataSource(url: string, poolSize = 10, efSearch = DE
   return new DataSource({
     type: 'postgres',
     url,
-    migrations: MEMORY_MIGRATIONS,
-    migrationsTableName: MIGRATIONS_TABLE,
     synchronize: false,
     logging: false,
     extra: { max: poolSize, options: `-c hnsw.ef_search=${Math.floor(efSearch)} -c max_parallel_workers_per_gather=0` },
   });
 }
 
-/** Creates the database if missing and applies the memory plane's pending migrations (see `migrateDataSource`). */
+/** Creates the database if missing and applies the memory plane's pending migrations (see `runMigrations`). */
 export async function migrateMemory(url: string): Promise<string[]> {
-  return migrateDataSource(url, createMemoryDataSource(url, 2));
+  return runMigrations(url, MEMORY_MIGRATIONS, MIGRATIONS_TABLE);
 }

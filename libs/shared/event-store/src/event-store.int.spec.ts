@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import type { DataSource } from 'typeorm';
 import type { EventEnvelope } from '@cp/shared/contracts';
 import { dropIsolation, newIsolation, sampleEvent } from '@cp/shared/testing';
 import { newId } from '@cp/shared/contracts';
@@ -8,13 +9,13 @@ const event = (n: number): EventEnvelope => sampleEvent(n, { n, nested: { z: 1, 
 
 describe('EventStore (real Postgres)', () => {
   const iso = newIsolation('evstore');
-  const ds = createDataSource(iso.databaseUrl, 4);
+  let ds: DataSource;
   let store: EventStore;
 
   beforeAll(async () => {
     const applied = await migrate(iso.databaseUrl);
     expect(applied).toEqual(MIGRATIONS.map((m) => m.name));
-    await ds.initialize();
+    ds = await (await createDataSource(iso.databaseUrl, 4)).initialize();
     store = new EventStore(ds);
   });
 

@@ -1,4 +1,5 @@
 export * from './hash-chain';
+export * from './migration-runner';
 export * from './data-source';
 export * from './event-store';
 export * from './chain-walker';

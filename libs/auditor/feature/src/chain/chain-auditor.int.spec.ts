@@ -2,6 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { DataSource } from 'typeorm';
 import { chainHash, createDataSource, GENESIS_HASH, EventStore, migrate, openCheckpoint } from '@cp/shared/event-store';
 import { createLogger } from '@cp/shared/telemetry';
 import { dropIsolation, newIsolation, sampleEvent } from '@cp/shared/testing';
@@ -12,7 +13,7 @@ const event = (n: number) => sampleEvent(n, { n, status: 200 });
 
 describe('ChainAuditor (real Postgres)', () => {
   const iso = newIsolation('chainaud');
-  const ds = createDataSource(iso.databaseUrl, 2);
+  let ds: DataSource;
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
   const signingKey = privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
   let store: EventStore;
@@ -45,7 +46,7 @@ describe('ChainAuditor (real Postgres)', () => {
 
   beforeAll(async () => {
     await migrate(iso.databaseUrl);
-    await ds.initialize();
+    ds = await (await createDataSource(iso.databaseUrl, 2)).initialize();
     store = new EventStore(ds);
   });
 

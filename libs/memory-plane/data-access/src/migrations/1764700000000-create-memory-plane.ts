@@ -1,4 +1,4 @@
-import type { MigrationInterface, QueryRunner } from 'typeorm';
+import type { Migration, MigrationQueries } from '@cp/shared/event-store';
 
 /**
  * The memory plane's own tables. Chunk vectors are stored with the embedder and dimension that
@@ -7,10 +7,10 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * `embedding::vector(<dim>)`, created by the store when that embedder is first used
  * (`VectorIndexes.ensure`). Full-text search uses a stored `tsvector` column under a GIN index.
  */
-export class CreateMemoryPlane1764700000000 implements MigrationInterface {
+export class CreateMemoryPlane1764700000000 implements Migration {
   name = 'CreateMemoryPlane1764700000000';
 
-  async up(q: QueryRunner): Promise<void> {
+  async up(q: MigrationQueries): Promise<void> {
     await q.query(`CREATE EXTENSION IF NOT EXISTS vector`);
     await q.query(`
       CREATE TABLE memory_documents (
@@ -82,7 +82,7 @@ export class CreateMemoryPlane1764700000000 implements MigrationInterface {
       )`);
   }
 
-  async down(q: QueryRunner): Promise<void> {
+  async down(q: MigrationQueries): Promise<void> {
     await q.query(`DROP TABLE memory_items, memory_status_items, memory_preferences, memory_chunks, memory_documents`);
   }
 }

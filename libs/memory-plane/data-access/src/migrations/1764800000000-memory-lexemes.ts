@@ -1,4 +1,4 @@
-import type { MigrationInterface, QueryRunner } from 'typeorm';
+import type { Migration, MigrationQueries } from '@cp/shared/event-store';
 
 /**
  * Lexeme statistics of the KB for keyword ranking: how many chunks contain each lexeme
@@ -7,10 +7,10 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * concurrently in the background after ingests (`KbStore.refreshKeywordStats`), so queries read a
  * consistent snapshot and never wait for a refresh.
  */
-export class MemoryLexemes1764800000000 implements MigrationInterface {
+export class MemoryLexemes1764800000000 implements Migration {
   name = 'MemoryLexemes1764800000000';
 
-  async up(q: QueryRunner): Promise<void> {
+  async up(q: MigrationQueries): Promise<void> {
     await q.query(`
       CREATE MATERIALIZED VIEW memory_lexemes AS
         SELECT word AS lexeme, ndoc FROM ts_stat('SELECT tsv FROM memory_chunks')
@@ -19,7 +19,7 @@ export class MemoryLexemes1764800000000 implements MigrationInterface {
     await q.query(`CREATE UNIQUE INDEX memory_lexemes_lexeme_idx ON memory_lexemes (lexeme)`);
   }
 
-  async down(q: QueryRunner): Promise<void> {
+  async down(q: MigrationQueries): Promise<void> {
     await q.query(`DROP MATERIALIZED VIEW memory_lexemes`);
   }
 }

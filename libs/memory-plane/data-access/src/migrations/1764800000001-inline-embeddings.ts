@@ -1,4 +1,4 @@
-import type { MigrationInterface, QueryRunner } from 'typeorm';
+import type { Migration, MigrationQueries } from '@cp/shared/event-store';
 
 /**
  * Keeps chunk vectors inside their rows. pgvector stores `vector` out of line (TOAST) by default,
@@ -9,15 +9,15 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * written before keep their storage until rewritten; the HNSW index keeps its own copy of the
  * vectors either way.
  */
-export class InlineEmbeddings1764800000001 implements MigrationInterface {
+export class InlineEmbeddings1764800000001 implements Migration {
   name = 'InlineEmbeddings1764800000001';
 
-  async up(q: QueryRunner): Promise<void> {
+  async up(q: MigrationQueries): Promise<void> {
     await q.query(`ALTER TABLE memory_chunks ALTER COLUMN embedding SET STORAGE MAIN`);
     await q.query(`ALTER TABLE memory_chunks SET (toast_tuple_target = 8160)`);
   }
 
-  async down(q: QueryRunner): Promise<void> {
+  async down(q: MigrationQueries): Promise<void> {
     await q.query(`ALTER TABLE memory_chunks RESET (toast_tuple_target)`);
     await q.query(`ALTER TABLE memory_chunks ALTER COLUMN embedding SET STORAGE EXTERNAL`);
   }

@@ -1,10 +1,10 @@
-import type { MigrationInterface, QueryRunner } from 'typeorm';
+import type { Migration, MigrationQueries } from '../migration-runner';
 
 /** The append-only event store: one total order (`position`), a unique id, and a SHA-256 hash chain. */
-export class CreateEventStore1732500000000 implements MigrationInterface {
+export class CreateEventStore1732500000000 implements Migration {
   name = 'CreateEventStore1732500000000';
 
-  async up(q: QueryRunner): Promise<void> {
+  async up(q: MigrationQueries): Promise<void> {
     await q.query(`CREATE EXTENSION IF NOT EXISTS vector`);
     await q.query(`
       CREATE TABLE events (
@@ -34,7 +34,7 @@ export class CreateEventStore1732500000000 implements MigrationInterface {
     await q.query(`CREATE TRIGGER events_no_truncate BEFORE TRUNCATE ON events FOR EACH STATEMENT EXECUTE FUNCTION events_refuse_change()`);
   }
 
-  async down(q: QueryRunner): Promise<void> {
+  async down(q: MigrationQueries): Promise<void> {
     await q.query(`DROP TABLE events`);
     await q.query(`DROP FUNCTION events_refuse_change()`);
   }
