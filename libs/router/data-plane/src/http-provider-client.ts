@@ -2,6 +2,7 @@ import { stringifyRequestBody } from '@cp/shared/contracts';
 import { GenAi, SpanKind, SpanStatusCode, context, injectTraceHeaders, trace, type Context, type Span, type Tracer } from '@cp/shared/telemetry';
 import type { LookupFunction } from 'node:net';
 import { Pool, errors as undiciErrors } from 'undici';
+import { CallAbort } from './call-abort';
 import { hostMapLookup } from './host-map';
 
 export interface ProviderTimeouts {
@@ -91,7 +92,7 @@ export class HttpProviderClient {
     injectTraceHeaders({ get: (k) => headers[k] ?? '', set: (k, v) => void (headers[k] = v), keys: () => Object.keys(headers) }, trace.setSpan(parent, span));
     const remaining = Math.max(1, req.deadlineAt - Date.now());
     const totalMs = Math.min(req.timeouts.totalMs, remaining);
-    const controller = new AbortController();
+    const controller = new CallAbort();
     const totalTimer = setTimeout(() => controller.abort(), totalMs);
     const cancel = () => controller.abort();
     req.signal?.addEventListener('abort', cancel, { once: true });
@@ -103,7 +104,7 @@ export class HttpProviderClient {
         body: stringifyRequestBody(req.body),
         headersTimeout: Math.min(req.timeouts.firstByteMs, totalMs),
         bodyTimeout: totalMs,
-        signal: controller.signal,
+        signal: controller,
       });
       span.setAttribute('http.response.status_code', res.statusCode);
       const text = () => readCapped(res.body, this.maxReplyBytes, controller);
@@ -117,7 +118,7 @@ export class HttpProviderClient {
       }, span);
       return out;
     } catch (err) {
-      const mapped = mapTransportError(err, controller.signal.aborted);
+      const mapped = mapTransportError(err, controller.aborted);
       if (mapped instanceof ProviderTransportError) span.setAttribute(GenAi.errorType, mapped.failure.kind);
       span.recordException(mapped);
       span.setStatus({ code: SpanStatusCode.ERROR, message: mapped.message });
@@ -138,7 +139,7 @@ export class HttpProviderClient {
  * Reads a body up to `max` bytes; past it the call is aborted at once (a reply the gateway would
  * not carry is never read to its end, however long the provider keeps sending).
  */
-async function readCapped(body: AsyncIterable<Buffer>, max: number, controller: AbortController): Promise<string> {
+async function readCapped(body: AsyncIterable<Buffer>, max: number, controller: CallAbort): Promise<string> {
   const chunks: Buffer[] = [];
   let bytes = 0;
   for await (const chunk of body) {
