@@ -1,6 +1,7 @@
 import { stringifyRequestBody } from '@cp/shared/contracts';
 import { GenAi, SpanKind, SpanStatusCode, context, injectTraceHeaders, trace, type Context, type Span, type Tracer } from '@cp/shared/telemetry';
 import type { LookupFunction } from 'node:net';
+import { finished, type Readable } from 'node:stream';
 import { Pool, errors as undiciErrors } from 'undici';
 import { CallAbort } from './call-abort';
 import { hostMapLookup } from './host-map';
@@ -137,20 +138,33 @@ export class HttpProviderClient {
 
 /**
  * Reads a body up to `max` bytes; past it the call is aborted at once (a reply the gateway would
- * not carry is never read to its end, however long the provider keeps sending).
+ * not carry is never read to its end, however long the provider keeps sending). The chunks come as
+ * `data` events and the end or failure from `finished` (what the stream's async iterator waits on
+ * too, so the same errors), without an async generator and a promise per chunk.
  */
-async function readCapped(body: AsyncIterable<Buffer>, max: number, controller: CallAbort): Promise<string> {
-  const chunks: Buffer[] = [];
-  let bytes = 0;
-  for await (const chunk of body) {
-    bytes += chunk.length;
-    if (bytes > max) {
+function readCapped(body: Readable, max: number, controller: CallAbort): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let bytes = 0;
+    let settled = false;
+    const onData = (chunk: Buffer) => {
+      bytes += chunk.length;
+      if (bytes <= max) return void chunks.push(chunk);
+      settled = true;
+      body.off('data', onData);
+      stop();
       controller.abort();
-      throw replyTooLarge(max);
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks, bytes).toString('utf8');
+      reject(replyTooLarge(max));
+    };
+    const stop = finished(body, { writable: false }, (err) => {
+      if (settled) return;
+      settled = true;
+      body.off('data', onData);
+      if (err) reject(err);
+      else resolve(Buffer.concat(chunks, bytes).toString('utf8'));
+    });
+    body.on('data', onData);
+  });
 }
 
 /** A provider reply (or one event of a stream) over the limit the gateway carries. */
