@@ -54,12 +54,25 @@ export interface ProviderHttpResponse {
   maxBytes: number;
 }
 
+/** Where a call goes: the pool's origin, the span's server address and port, the request's path. */
+interface Target {
+  origin: string;
+  hostname: string;
+  port: number;
+  path: string;
+}
+
+/** Base URLs, and paths per base URL, whose parse is kept. */
+const MAX_TARGETS = 256;
+
 /**
  * HTTP to providers: one keep-alive pool per origin, connect / first-byte / total timeouts, and a
  * client span (`chat <model>`, GenAI attributes) whose context travels in the `traceparent` header.
  */
 export class HttpProviderClient {
   private readonly pools = new Map<string, Pool>();
+
+  private readonly targets = new Map<string, Map<string, Target>>();
 
   private readonly lookup?: LookupFunction;
 
@@ -70,6 +83,23 @@ export class HttpProviderClient {
     private readonly maxReplyBytes = DEFAULT_MAX_REPLY_BYTES,
   ) {
     if (hosts && hosts.size > 0) this.lookup = hostMapLookup(hosts);
+  }
+
+  /** A provider URL as the call needs it, parsed once per base URL and path (the registry's, so few; the map is emptied past `MAX_TARGETS`). */
+  private target(baseUrl: string, path: string): Target {
+    let byPath = this.targets.get(baseUrl);
+    const known = byPath?.get(path);
+    if (known) return known;
+    const url = new URL(baseUrl.replace(/\/$/, '') + path);
+    const target: Target = { origin: url.origin, hostname: url.hostname, port: Number(url.port) || 80, path: url.pathname + url.search };
+    if (!byPath) {
+      if (this.targets.size >= MAX_TARGETS) this.targets.clear();
+      byPath = new Map();
+      this.targets.set(baseUrl, byPath);
+    }
+    if (byPath.size >= MAX_TARGETS) byPath.clear();
+    byPath.set(path, target);
+    return target;
   }
 
   private pool(origin: string, connectMs: number): Pool {
@@ -83,11 +113,11 @@ export class HttpProviderClient {
 
   /** Sends the request; resolves when the response headers arrive (the caller reads the body). */
   async send<T>(req: ProviderHttpRequest, read: (res: ProviderHttpResponse, span: Span) => Promise<T>): Promise<T> {
-    const url = new URL(req.baseUrl.replace(/\/$/, '') + req.path);
+    const url = this.target(req.baseUrl, req.path);
     const parent = req.parent ?? context.active();
     const span = this.tracer.startSpan(`chat ${req.model}`, {
       kind: SpanKind.CLIENT,
-      attributes: { [GenAi.providerName]: req.provider, [GenAi.system]: req.provider, [GenAi.operation]: 'chat', [GenAi.requestModel]: req.model, 'server.address': url.hostname, 'server.port': Number(url.port) || 80, ...req.attributes },
+      attributes: { [GenAi.providerName]: req.provider, [GenAi.system]: req.provider, [GenAi.operation]: 'chat', [GenAi.requestModel]: req.model, 'server.address': url.hostname, 'server.port': url.port, ...req.attributes },
     }, parent);
     const headers: Record<string, string> = { 'content-type': 'application/json', ...req.headers };
     injectTraceHeaders({ get: (k) => headers[k] ?? '', set: (k, v) => void (headers[k] = v), keys: () => Object.keys(headers) }, trace.setSpan(parent, span));
@@ -99,7 +129,7 @@ export class HttpProviderClient {
     req.signal?.addEventListener('abort', cancel, { once: true });
     try {
       const res = await this.pool(url.origin, req.timeouts.connectMs).request({
-        path: url.pathname + url.search,
+        path: url.path,
         method: 'POST',
         headers,
         body: stringifyRequestBody(req.body),
