@@ -1,7 +1,9 @@
 import { stringifyRequestBody } from '@cp/shared/contracts';
 import { GenAi, SpanKind, SpanStatusCode, context, injectTraceHeaders, trace, type Context, type Span, type Tracer } from '@cp/shared/telemetry';
 import type { LookupFunction } from 'node:net';
+import { finished, type Readable } from 'node:stream';
 import { Pool, errors as undiciErrors } from 'undici';
+import { CallAbort } from './call-abort';
 import { hostMapLookup } from './host-map';
 
 export interface ProviderTimeouts {
@@ -52,12 +54,25 @@ export interface ProviderHttpResponse {
   maxBytes: number;
 }
 
+/** Where a call goes: the pool's origin, the span's server address and port, the request's path. */
+interface Target {
+  origin: string;
+  hostname: string;
+  port: number;
+  path: string;
+}
+
+/** Base URLs, and paths per base URL, whose parse is kept. */
+const MAX_TARGETS = 256;
+
 /**
  * HTTP to providers: one keep-alive pool per origin, connect / first-byte / total timeouts, and a
  * client span (`chat <model>`, GenAI attributes) whose context travels in the `traceparent` header.
  */
 export class HttpProviderClient {
   private readonly pools = new Map<string, Pool>();
+
+  private readonly targets = new Map<string, Map<string, Target>>();
 
   private readonly lookup?: LookupFunction;
 
@@ -68,6 +83,23 @@ export class HttpProviderClient {
     private readonly maxReplyBytes = DEFAULT_MAX_REPLY_BYTES,
   ) {
     if (hosts && hosts.size > 0) this.lookup = hostMapLookup(hosts);
+  }
+
+  /** A provider URL as the call needs it, parsed once per base URL and path (the registry's, so few; the map is emptied past `MAX_TARGETS`). */
+  private target(baseUrl: string, path: string): Target {
+    let byPath = this.targets.get(baseUrl);
+    const known = byPath?.get(path);
+    if (known) return known;
+    const url = new URL(baseUrl.replace(/\/$/, '') + path);
+    const target: Target = { origin: url.origin, hostname: url.hostname, port: Number(url.port) || 80, path: url.pathname + url.search };
+    if (!byPath) {
+      if (this.targets.size >= MAX_TARGETS) this.targets.clear();
+      byPath = new Map();
+      this.targets.set(baseUrl, byPath);
+    }
+    if (byPath.size >= MAX_TARGETS) byPath.clear();
+    byPath.set(path, target);
+    return target;
   }
 
   private pool(origin: string, connectMs: number): Pool {
@@ -81,29 +113,29 @@ export class HttpProviderClient {
 
   /** Sends the request; resolves when the response headers arrive (the caller reads the body). */
   async send<T>(req: ProviderHttpRequest, read: (res: ProviderHttpResponse, span: Span) => Promise<T>): Promise<T> {
-    const url = new URL(req.baseUrl.replace(/\/$/, '') + req.path);
+    const url = this.target(req.baseUrl, req.path);
     const parent = req.parent ?? context.active();
     const span = this.tracer.startSpan(`chat ${req.model}`, {
       kind: SpanKind.CLIENT,
-      attributes: { [GenAi.providerName]: req.provider, [GenAi.system]: req.provider, [GenAi.operation]: 'chat', [GenAi.requestModel]: req.model, 'server.address': url.hostname, 'server.port': Number(url.port) || 80, ...req.attributes },
+      attributes: { [GenAi.providerName]: req.provider, [GenAi.system]: req.provider, [GenAi.operation]: 'chat', [GenAi.requestModel]: req.model, 'server.address': url.hostname, 'server.port': url.port, ...req.attributes },
     }, parent);
     const headers: Record<string, string> = { 'content-type': 'application/json', ...req.headers };
     injectTraceHeaders({ get: (k) => headers[k] ?? '', set: (k, v) => void (headers[k] = v), keys: () => Object.keys(headers) }, trace.setSpan(parent, span));
     const remaining = Math.max(1, req.deadlineAt - Date.now());
     const totalMs = Math.min(req.timeouts.totalMs, remaining);
-    const controller = new AbortController();
+    const controller = new CallAbort();
     const totalTimer = setTimeout(() => controller.abort(), totalMs);
     const cancel = () => controller.abort();
     req.signal?.addEventListener('abort', cancel, { once: true });
     try {
       const res = await this.pool(url.origin, req.timeouts.connectMs).request({
-        path: url.pathname + url.search,
+        path: url.path,
         method: 'POST',
         headers,
         body: stringifyRequestBody(req.body),
         headersTimeout: Math.min(req.timeouts.firstByteMs, totalMs),
         bodyTimeout: totalMs,
-        signal: controller.signal,
+        signal: controller,
       });
       span.setAttribute('http.response.status_code', res.statusCode);
       const text = () => readCapped(res.body, this.maxReplyBytes, controller);
@@ -117,7 +149,7 @@ export class HttpProviderClient {
       }, span);
       return out;
     } catch (err) {
-      const mapped = mapTransportError(err, controller.signal.aborted);
+      const mapped = mapTransportError(err, controller.aborted);
       if (mapped instanceof ProviderTransportError) span.setAttribute(GenAi.errorType, mapped.failure.kind);
       span.recordException(mapped);
       span.setStatus({ code: SpanStatusCode.ERROR, message: mapped.message });
@@ -136,20 +168,33 @@ export class HttpProviderClient {
 
 /**
  * Reads a body up to `max` bytes; past it the call is aborted at once (a reply the gateway would
- * not carry is never read to its end, however long the provider keeps sending).
+ * not carry is never read to its end, however long the provider keeps sending). The chunks come as
+ * `data` events and the end or failure from `finished` (what the stream's async iterator waits on
+ * too, so the same errors), without an async generator and a promise per chunk.
  */
-async function readCapped(body: AsyncIterable<Buffer>, max: number, controller: AbortController): Promise<string> {
-  const chunks: Buffer[] = [];
-  let bytes = 0;
-  for await (const chunk of body) {
-    bytes += chunk.length;
-    if (bytes > max) {
+function readCapped(body: Readable, max: number, controller: CallAbort): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let bytes = 0;
+    let settled = false;
+    const onData = (chunk: Buffer) => {
+      bytes += chunk.length;
+      if (bytes <= max) return void chunks.push(chunk);
+      settled = true;
+      body.off('data', onData);
+      stop();
       controller.abort();
-      throw replyTooLarge(max);
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks, bytes).toString('utf8');
+      reject(replyTooLarge(max));
+    };
+    const stop = finished(body, { writable: false }, (err) => {
+      if (settled) return;
+      settled = true;
+      body.off('data', onData);
+      if (err) reject(err);
+      else resolve(Buffer.concat(chunks, bytes).toString('utf8'));
+    });
+    body.on('data', onData);
+  });
 }
 
 /** A provider reply (or one event of a stream) over the limit the gateway carries. */

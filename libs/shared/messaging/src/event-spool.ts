@@ -46,6 +46,7 @@ const enc = new TextEncoder();
 const dec = new TextDecoder();
 const TAB = 0x09;
 const NL = 0x0a;
+const NEWLINE = Uint8Array.of(NL);
 
 /**
  * The data plane's durable local buffer: every event is appended to a local journal before it is
@@ -117,8 +118,8 @@ export class EventSpool {
 
   recordEvent(ev: SpooledEvent): void {
     const seg = this.current;
-    const record = ev.batch === undefined || ev.batch === ev.id ? line('e', [ev.subject, ev.id, ev.correlationId], ev.data) : line('m', [ev.subject, ev.id, ev.correlationId, ev.batch], ev.data);
-    if (!this.append(record, true)) return;
+    const head = ev.batch === undefined || ev.batch === ev.id ? lineHead('e', [ev.subject, ev.id, ev.correlationId], true) : lineHead('m', [ev.subject, ev.id, ev.correlationId, ev.batch], true);
+    if (!this.append(head, ev.data, true)) return;
     seg.unacked.add(ev.id);
     this.eventSegment.set(ev.id, seg);
     // A request's ledger event closes its begin.
@@ -132,7 +133,7 @@ export class EventSpool {
   recordAcked(ids: readonly string[]): void {
     const known = ids.filter((id) => this.eventSegment.has(id));
     if (known.length === 0) return;
-    this.append(line('a', [known.join(',')]), false);
+    this.append(lineHead('a', [known.join(',')], false), undefined, false);
     for (const id of known) {
       this.eventSegment.get(id)?.unacked.delete(id);
       this.eventSegment.delete(id);
@@ -142,7 +143,7 @@ export class EventSpool {
 
   /** A request is about to reach a provider: if this process dies before its ledger event, it is recorded as abandoned. */
   recordBegin(requestId: string, info: Record<string, unknown>): void {
-    if (!this.append(line('b', [requestId], enc.encode(processSecrets.redactJson(JSON.stringify(info)))), true)) return;
+    if (!this.append(lineHead('b', [requestId], true), enc.encode(processSecrets.redactJson(JSON.stringify(info))), true)) return;
     this.current.open.add(requestId);
     this.openBy.set(requestId, this.current);
   }
@@ -184,16 +185,23 @@ export class EventSpool {
     return this.segments[this.segments.length - 1];
   }
 
-  /** Queues one record; an event or begin (`urgent`) is written after this tick, an ack with the next write. */
-  private append(bytes: Uint8Array, urgent: boolean): boolean {
+  /**
+   * Queues one record (its head, its JSON text, a newline); an event or begin (`urgent`) is written
+   * after this tick, an ack with the next write. The JSON text is queued as it is, not copied into
+   * the record: the write joins the parts once.
+   */
+  private append(head: Uint8Array, json: Uint8Array | undefined, urgent: boolean): boolean {
     if (this.closed) return false;
-    if (this.totalBytes + bytes.length > this.maxBytes) {
+    const bytes = head.length + (json?.length ?? 0) + 1;
+    if (this.totalBytes + bytes > this.maxBytes) {
       this.overflowed++;
       return false;
     }
-    this.pending.push(bytes);
-    this.pendingBytes += bytes.length;
-    this.totalBytes += bytes.length;
+    this.pending.push(head);
+    if (json) this.pending.push(json);
+    this.pending.push(NEWLINE);
+    this.pendingBytes += bytes;
+    this.totalBytes += bytes;
     if (urgent) {
       this.mustWrite = true;
       if (!this.flushScheduled) {
@@ -225,14 +233,12 @@ export class EventSpool {
   }
 }
 
-/** One journal line: a kind, tab-separated fields, then an optional raw JSON text (never holds a tab or newline). */
-function line(kind: 'e' | 'm' | 'a' | 'b', fields: string[], json?: Uint8Array): Uint8Array {
-  const head = enc.encode(`${kind}\t${fields.join('\t')}${json ? '\t' : ''}`);
-  const out = new Uint8Array(head.length + (json?.length ?? 0) + 1);
-  out.set(head, 0);
-  if (json) out.set(json, head.length);
-  out[out.length - 1] = NL;
-  return out;
+/**
+ * The start of one journal line: a kind and tab-separated fields, with the tab before its raw JSON
+ * text when one follows (that text never holds a tab or newline); `append` adds the text and the newline.
+ */
+function lineHead(kind: 'e' | 'm' | 'a' | 'b', fields: string[], withJson: boolean): Uint8Array {
+  return enc.encode(`${kind}\t${fields.join('\t')}${withJson ? '\t' : ''}`);
 }
 
 function ownerOf(path: string): number {

@@ -31,10 +31,10 @@ export class RedactingSpanExporter implements SpanExporter {
 
 export function redactSpan(span: ReadableSpan, secrets: SecretRedactor): ReadableSpan {
   const attributes = redactAttributes(span.attributes, secrets);
-  const events = span.events.map((event) => redactEvent(event, secrets));
+  const events = redactEvents(span.events, secrets);
   const name = secrets.redact(span.name);
   const message = span.status.message === undefined ? undefined : secrets.redact(span.status.message);
-  const changed = attributes !== span.attributes || events.some((e, i) => e !== span.events[i]) || name !== span.name || message !== span.status.message;
+  const changed = attributes !== span.attributes || events !== span.events || name !== span.name || message !== span.status.message;
   if (!changed) return span;
   return Object.create(span, {
     name: { value: name },
@@ -42,6 +42,18 @@ export function redactSpan(span: ReadableSpan, secrets: SecretRedactor): Readabl
     events: { value: events },
     status: { value: { ...span.status, ...(message === undefined ? {} : { message }) } },
   }) as ReadableSpan;
+}
+
+/** The events with their secrets redacted: the same array when none had any (nothing is copied per span). */
+function redactEvents(events: TimedEvent[], secrets: SecretRedactor): TimedEvent[] {
+  let copy: TimedEvent[] | undefined;
+  for (let i = 0; i < events.length; i++) {
+    const redacted = redactEvent(events[i], secrets);
+    if (redacted === events[i]) continue;
+    copy ??= events.slice();
+    copy[i] = redacted;
+  }
+  return copy ?? events;
 }
 
 function redactEvent(event: TimedEvent, secrets: SecretRedactor): TimedEvent {
@@ -52,7 +64,9 @@ function redactEvent(event: TimedEvent, secrets: SecretRedactor): TimedEvent {
 
 function redactAttributes(attributes: Attributes, secrets: SecretRedactor): Attributes {
   let copy: Attributes | undefined;
-  for (const [key, value] of Object.entries(attributes)) {
+  // for...in over the span's own plain object: no [key, value] array per attribute, as Object.entries makes.
+  for (const key in attributes) {
+    const value = attributes[key];
     const redacted = redactValue(value, secrets);
     if (redacted === value) continue;
     copy ??= { ...attributes };

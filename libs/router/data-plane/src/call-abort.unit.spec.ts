@@ -1,0 +1,33 @@
+import { CallAbort } from './call-abort';
+
+describe('CallAbort', () => {
+  describe('abort', () => {
+    it('Given a listener on abort, When aborted twice, Then it runs once and the handle says aborted', () => {
+      const call = new CallAbort();
+      const listener = jest.fn();
+      call.once('abort', listener);
+      call.abort();
+      call.abort();
+      expect(listener).toHaveBeenCalledTimes(1);
+      expect(call.aborted).toBe(true);
+    });
+
+    it('Given an abort, When its reason is read, Then it is the AbortError an AbortController gives', () => {
+      const call = new CallAbort();
+      const controller = new AbortController();
+      call.abort();
+      controller.abort();
+      expect(call.reason).toBeInstanceOf(DOMException);
+      expect({ name: (call.reason as DOMException).name, message: (call.reason as DOMException).message }).toEqual({ name: (controller.signal.reason as DOMException).name, message: (controller.signal.reason as DOMException).message });
+    });
+
+    it('Given a listener removed before the abort, When aborted, Then it does not run', () => {
+      const call = new CallAbort();
+      const listener = jest.fn();
+      call.once('abort', listener);
+      call.removeListener('abort', listener);
+      call.abort();
+      expect(listener).not.toHaveBeenCalled();
+    });
+  });
+});
