@@ -50,7 +50,7 @@ export class CompletionService {
    */
   async complete(requestId: string, original: ChatCompletionRequest, reply: Pick<FastifyReply, 'code' | 'send'>, memory?: MemoryMode, traceContext: Context = context.active()): Promise<void> {
     const ledger = this.ledger(requestId, original, traceContext);
-    const { request, memoryTrail } = await this.withMemory(original, memory, traceContext);
+    const { request, memoryTrail } = memory?.inject ? await this.withMemory(original, traceContext) : { request: original, memoryTrail: undefined };
     let result: CompletionResult;
     try {
       result = await this.dataPlane.pipeline.complete({ request, deadlineAt: this.deadlineAt(), requestId, traceContext });
@@ -68,9 +68,8 @@ export class CompletionService {
     ledger.record({ status: 200, outcome: 'ok', provider: result.provider, providerModel: result.model, usage: result.response.usage, trail: trailWith(result.trail, memoryTrail), routerMs });
   }
 
-  /** The request with its memory block when memory is on for it (bounded by the memory deadline); as it was otherwise. */
-  private async withMemory(request: ChatCompletionRequest, memory: MemoryMode | undefined, traceContext: Context): Promise<{ request: ChatCompletionRequest; memoryTrail?: MemoryTrail }> {
-    if (!memory?.inject) return { request };
+  /** The request with its memory block (bounded by the memory deadline); called only when memory injection is on, so a request without memory does not even wait a turn for it. */
+  private async withMemory(request: ChatCompletionRequest, traceContext: Context): Promise<{ request: ChatCompletionRequest; memoryTrail?: MemoryTrail }> {
     const { request: withBlock, trail } = await this.memory.inject(request, traceContext);
     return { request: withBlock, memoryTrail: trail };
   }
@@ -84,7 +83,7 @@ export class CompletionService {
    */
   async stream(requestId: string, original: ChatCompletionRequest, reply: FastifyReply, memory?: MemoryMode, traceContext: Context = context.active()): Promise<void> {
     const ledger = this.ledger(requestId, original, traceContext);
-    const { request, memoryTrail } = await this.withMemory(original, memory, traceContext);
+    const { request, memoryTrail } = memory?.inject ? await this.withMemory(original, traceContext) : { request: original, memoryTrail: undefined };
     const sse = new SseResponse(reply, requestId, ledger.started);
     let end: StreamResult;
     try {
