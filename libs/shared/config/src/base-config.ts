@@ -7,6 +7,9 @@ export const BaseConfigSchema = z.object({
   CP_EVENTS_STREAM: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only').default('CP_EVENTS'),
   CP_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+  /** The standard OTLP protocol settings (the traces one wins): `http/protobuf`, the OpenTelemetry default and 2.5x fewer bytes and CPU than `http/json` (docs/observability.md). */
+  OTEL_EXPORTER_OTLP_PROTOCOL: z.enum(['http/protobuf', 'http/json']).optional(),
+  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: z.enum(['http/protobuf', 'http/json']).optional(),
   /** The standard batch span processor settings: export every 200 ms, 512 spans per export, 8192 waiting at most. */
   OTEL_BSP_SCHEDULE_DELAY: z.coerce.number().int().positive().default(200),
   OTEL_BSP_MAX_EXPORT_BATCH_SIZE: z.coerce.number().int().positive().default(512),
