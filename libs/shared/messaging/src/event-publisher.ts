@@ -1,7 +1,8 @@
 
 import { BusRequestError } from './errors';
 import { encodeEventBatch } from './event-batch';
-import type { EventSpool, SpooledEvent } from './event-spool';
+import type { EventSpool } from './event-spool';
+import type { SpooledEvent } from './spool-journal';
 
 /** One JetStream message to publish: a single event, or a batch of events of one subject. */
 export interface PendingEvent {

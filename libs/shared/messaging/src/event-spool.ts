@@ -1,28 +1,9 @@
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { processSecrets } from '@cp/shared/contracts';
+import { lineHead, NEWLINE, type RecoveredSpool, readJournal, type SpooledEvent } from './spool-journal';
 
-/** An event as the spool keeps it until JetStream has acknowledged it. */
-export interface SpooledEvent {
-  subject: string;
-  id: string;
-  correlationId: string;
-  data: Uint8Array;
-  /**
-   * The message it travels in: the id of that message's first event (its `Nats-Msg-Id`), when that
-   * is another event's. A re-send after a crash puts the events of one message back in one message
-   * with the same id, so JetStream drops it as a duplicate when the first one had landed.
-   */
-  batch?: string;
-}
-
-/** What a process that died left behind: events never acknowledged, requests begun and never recorded. */
-export interface RecoveredSpool {
-  from: string;
-  events: SpooledEvent[];
-  /** Requests whose begin was written and whose ledger event was not: the process died holding them. */
-  abandoned: { requestId: string; info: Record<string, unknown> }[];
-}
+const enc = new TextEncoder();
 
 export interface SpoolStats {
   segments: number;
@@ -41,12 +22,6 @@ interface Segment {
   unacked: Set<string>;
   open: Set<string>;
 }
-
-const enc = new TextEncoder();
-const dec = new TextDecoder();
-const TAB = 0x09;
-const NL = 0x0a;
-const NEWLINE = Uint8Array.of(NL);
 
 /**
  * The data plane's durable local buffer: every event is appended to a local journal before it is
@@ -233,14 +208,6 @@ export class EventSpool {
   }
 }
 
-/**
- * The start of one journal line: a kind and tab-separated fields, with the tab before its raw JSON
- * text when one follows (that text never holds a tab or newline); `append` adds the text and the newline.
- */
-function lineHead(kind: 'e' | 'm' | 'a' | 'b', fields: string[], withJson: boolean): Uint8Array {
-  return enc.encode(`${kind}\t${fields.join('\t')}${withJson ? '\t' : ''}`);
-}
-
 function ownerOf(path: string): number {
   try {
     return Number(readFileSync(join(path, 'owner'), 'utf8')) || 0;
@@ -257,48 +224,4 @@ function alive(pid: number): boolean {
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
-}
-
-/** Reads every segment of a journal in order; a torn last line (the process died mid-write) is ignored. */
-export function readJournal(path: string, from: string): RecoveredSpool {
-  const events = new Map<string, SpooledEvent>();
-  const begins = new Map<string, Record<string, unknown>>();
-  const files = existsSync(path) ? readdirSync(path).filter((f) => f.endsWith('.journal')).sort() : [];
-  for (const f of files) {
-    const buf = readFileSync(join(path, f));
-    let start = 0;
-    for (let i = buf.indexOf(NL, start); i !== -1; start = i + 1, i = buf.indexOf(NL, start)) {
-      const rec = buf.subarray(start, i);
-      const t1 = rec.indexOf(TAB);
-      if (t1 !== 1) continue;
-      const kind = rec[0];
-      const fields = (n: number) => {
-        const out: string[] = [];
-        let at = 2;
-        for (let k = 0; k < n; k++) {
-          const t = rec.indexOf(TAB, at);
-          const end = t === -1 || k === n - 1 ? (t === -1 ? rec.length : t) : t;
-          out.push(dec.decode(rec.subarray(at, end)));
-          at = end + 1;
-        }
-        return { out, rest: rec.subarray(Math.min(at, rec.length)) };
-      };
-      if (kind === 0x65 /* e */ || kind === 0x6d /* m: an event in a message another event starts */) {
-        const { out, rest } = fields(kind === 0x65 ? 3 : 4);
-        const [subject, id, correlationId, batch] = out;
-        events.set(id, { subject, id, correlationId, data: Uint8Array.from(rest), ...(batch === undefined ? {} : { batch }) });
-        begins.delete(correlationId);
-      } else if (kind === 0x61 /* a */) {
-        for (const id of fields(1).out[0].split(',')) events.delete(id);
-      } else if (kind === 0x62 /* b */) {
-        const { out, rest } = fields(1);
-        try {
-          begins.set(out[0], JSON.parse(dec.decode(rest)) as Record<string, unknown>);
-        } catch {
-          begins.set(out[0], {});
-        }
-      }
-    }
-  }
-  return { from, events: [...events.values()], abandoned: [...begins.entries()].map(([requestId, info]) => ({ requestId, info })) };
 }

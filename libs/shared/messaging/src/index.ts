@@ -4,6 +4,7 @@ export * from './event-publisher';
 export * from './nats-bus';
 export * from './dead-letters';
 export * from './event-spool';
+export * from './spool-journal';
 export * from './connection-watch';
 export * from './version-follower';
 export * from './batch-puller';

@@ -7,7 +7,7 @@ import { DeadLetters } from './dead-letters';
 import { ConnectionWatch, type ConnectionState } from './connection-watch';
 import { BusRequestError, mapRequestError, tooLargeError } from './errors';
 import { EventPublisher, type PendingEvent } from './event-publisher';
-import type { SpooledEvent } from './event-spool';
+import type { SpooledEvent } from './spool-journal';
 import { ReplyMux } from './reply-mux';
 
 export interface BusOptions {
