@@ -62,7 +62,7 @@ interface Target {
   path: string;
 }
 
-/** Base URLs, and paths per base URL, whose parse is kept. */
+/** Base URL and path pairs whose parse is kept. */
 const MAX_TARGETS = 256;
 
 /**
@@ -72,7 +72,7 @@ const MAX_TARGETS = 256;
 export class HttpProviderClient {
   private readonly pools = new Map<string, Pool>();
 
-  private readonly targets = new Map<string, Map<string, Target>>();
+  private readonly targets = new Map<string, Target>();
 
   private readonly lookup?: LookupFunction;
 
@@ -87,18 +87,13 @@ export class HttpProviderClient {
 
   /** A provider URL as the call needs it, parsed once per base URL and path (the registry's, so few; the map is emptied past `MAX_TARGETS`). */
   private target(baseUrl: string, path: string): Target {
-    let byPath = this.targets.get(baseUrl);
-    const known = byPath?.get(path);
+    const key = `${baseUrl} ${path}`;
+    const known = this.targets.get(key);
     if (known) return known;
     const url = new URL(baseUrl.replace(/\/$/, '') + path);
     const target: Target = { origin: url.origin, hostname: url.hostname, port: Number(url.port) || 80, path: url.pathname + url.search };
-    if (!byPath) {
-      if (this.targets.size >= MAX_TARGETS) this.targets.clear();
-      byPath = new Map();
-      this.targets.set(baseUrl, byPath);
-    }
-    if (byPath.size >= MAX_TARGETS) byPath.clear();
-    byPath.set(path, target);
+    if (this.targets.size >= MAX_TARGETS) this.targets.clear();
+    this.targets.set(key, target);
     return target;
   }
 
