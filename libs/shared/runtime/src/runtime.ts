@@ -50,7 +50,7 @@ export async function createRuntime(name: string, opts: RuntimeOptions = {}): Pr
   processSecrets.add(secretsFromEnvironment());
   const config = loadConfig(BaseConfigSchema);
   const build = buildInfo();
-  const telemetry = initTelemetry({ serviceName: name, serviceVersion: build.version, otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT, otlpProtocol: config.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? config.OTEL_EXPORTER_OTLP_PROTOCOL ?? 'http/protobuf', contextPropagation: config.CP_TRACE_CONTEXT ?? opts.contextPropagation ?? 'async', spanBatches: { scheduledDelayMillis: config.OTEL_BSP_SCHEDULE_DELAY, maxExportBatchSize: config.OTEL_BSP_MAX_EXPORT_BATCH_SIZE, maxQueueSize: config.OTEL_BSP_MAX_QUEUE_SIZE } });
+  const telemetry = initTelemetry({ serviceName: name, serviceVersion: build.version, otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT, otlpProtocol: config.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? config.OTEL_EXPORTER_OTLP_PROTOCOL, contextPropagation: config.CP_TRACE_CONTEXT ?? opts.contextPropagation ?? 'async', spanBatches: { scheduledDelayMillis: config.OTEL_BSP_SCHEDULE_DELAY, maxExportBatchSize: config.OTEL_BSP_MAX_EXPORT_BATCH_SIZE, maxQueueSize: config.OTEL_BSP_MAX_QUEUE_SIZE } });
   const logger = createLogger(name, config.CP_LOG_LEVEL);
   const bus = await NatsBus.connect({
     servers: config.CP_NATS_URL,
