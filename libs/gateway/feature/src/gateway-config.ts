@@ -14,6 +14,12 @@ export const GatewayConfigSchema = z.object({
   CP_GATEWAY_PORT: port(8080),
   /** Comma-separated bearer keys accepted by the gateway. */
   CP_GATEWAY_KEYS: csv().pipe(z.array(z.string().min(8, 'each key needs at least 8 characters')).min(1, 'at least one key is required')),
+  /**
+   * Extra listening handles on the gateway's socket (0: only the server's own): each accepts one new
+   * connection per event-loop iteration, so a burst of new connections against a busy gateway is
+   * accepted this many times faster (docs/performance.md, "Accepting a burst of connections").
+   */
+  CP_GATEWAY_ACCEPTORS: z.coerce.number().int().min(0).max(128).default(15),
   CP_GATEWAY_BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(8 * 1024 * 1024),
   /** The longest request URL (path and query) accepted; longer is a 414. Node refuses a request line and headers over 16 KiB with a 431 before that. */
   CP_GATEWAY_MAX_URL_BYTES: z.coerce.number().int().min(256).max(16_384).default(8192),
