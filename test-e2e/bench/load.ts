@@ -71,9 +71,10 @@ export interface LoadResult {
  * of a second back to back at the start of every second, so 300 rps arrive as one burst of 64-way
  * concurrency every second. Instead `slots` autocannon instances are started `1000/slots` ms apart,
  * each with connections limited to one request per second; every slot tick thus sends
- * `rate/slots` requests (3 at 300 rps with 100 slots) and the arrivals are spread over the second.
+ * `rate/slots` requests. By default `slots` is the rate: one request every `1000/rate` ms, evenly
+ * spaced (with 100 slots, 300 rps arrive three at a time every 10 ms).
  */
-export async function runLoad(target: Target, shape: LoadShape, durationS: number, slots = 100, pacing: Pacing = 'staggered'): Promise<LoadResult> {
+export async function runLoad(target: Target, shape: LoadShape, durationS: number, slots: number | undefined = undefined, pacing: Pacing = 'staggered'): Promise<LoadResult> {
   const latencies: number[] = [];
   const base = { url: target.url, method: 'POST' as const, headers: target.headers, body: target.body, duration: durationS, timeout: 10 };
   const onResponse = (_client: unknown, status: number, _bytes: number, ms: number) => {
@@ -89,7 +90,7 @@ export async function runLoad(target: Target, shape: LoadShape, durationS: numbe
     connections = Math.min(64, shape.rate);
     results = [await one({ ...base, connections, overallRate: shape.rate, ignoreCoordinatedOmission: true }, onResponse)];
   } else {
-    const n = Math.min(slots, shape.rate);
+    const n = Math.min(slots ?? shape.rate, shape.rate);
     const perSlot = Array.from({ length: n }, (_, i) => Math.floor(shape.rate / n) + (i < shape.rate % n ? 1 : 0));
     connections = shape.rate;
     results = await Promise.all(

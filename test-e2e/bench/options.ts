@@ -20,7 +20,8 @@ export interface Options {
   streaming: boolean;
   /** The ten-tool row (see tools-row.ts). */
   tools: boolean;
-  slots: number;
+  /** Staggered instances per second in paced runs; undefined: one per request per second (evenly spaced arrivals). */
+  slots: number | undefined;
   pacing: Pacing;
   logLevel: string;
   cpuProf?: string;
@@ -58,7 +59,7 @@ export function parseOptions(argv: string[]): Options {
     .option('--baseline-rps <n>', 'closed-128 throughput of the old architecture on this machine, for the >= 1.5x target (e.g. 824)', positive)
     .option('--soak <minutes>', 'soak mode instead of the scenarios: paced 300 rps through the gateway for N minutes, latency and RSS per minute, RSS slope', positive)
     .option('--strict', 'exit with 1 when a target fails (default: always 0, a bench reports)', false)
-    .option('--slots <n>', 'staggered autocannon instances per second for paced runs', positive, 100)
+    .option('--slots <n>', 'staggered autocannon instances per second for paced runs (default: the rate, one arrival every 1/rate s; 100 at 300 req/s sends 3 at a time)', positive)
     .option('--pacing <how>', 'paced runs: staggered (default) or autocannon (one instance, overallRate, 64 connections: bursts each second)', 'staggered')
     .option('--log-level <level>', 'CP_LOG_LEVEL of the services', 'warn')
     .option('--model <id>', 'provider/model asked of the gateway; the provider must speak the OpenAI wire (direct runs call provider-sim at /<provider>/v1)', 'qwen/qwen-turbo')
@@ -69,7 +70,7 @@ export function parseOptions(argv: string[]): Options {
     .parse(argv);
   const o = cmd.opts<{
     duration?: number; warmup?: number; quick: boolean; json?: string; scenarios?: string; streaming: boolean; tools: boolean; refProxy: boolean; tracing: string; otlp: boolean;
-    baselineRps?: number; soak?: number; strict: boolean; slots: number; pacing: string; logLevel: string; model: string; cpuProf?: string; busyCpus: boolean; nodeOptions?: string; env: string[];
+    baselineRps?: number; soak?: number; strict: boolean; slots?: number; pacing: string; logLevel: string; model: string; cpuProf?: string; busyCpus: boolean; nodeOptions?: string; env: string[];
   }>();
   const tracing = o.otlp ? 'on' : ['on', 'off', 'both'].includes(o.tracing) ? (o.tracing as Tracing) : invalid('--tracing', o.tracing);
   return {

@@ -31,7 +31,8 @@ export function report(bench: Bench, profiles: (ProfileSummary & { cpuMs: number
   out.push(`${opts.quick ? 'QUICK run (smoke only)' : 'run'}: ${opts.duration} s per run, ${opts.warmup} s warm-up per target/mode; model ${opts.model}; services at CP_LOG_LEVEL=${opts.logLevel}${opts.busyCpus ? '; --busy-cpus: nice-19 spinners kept every core awake' : ''}${opts.cpuProf ? '; gateway/router/auditor under the CPU profiler (figures inflated)' : ''}${opts.nodeOptions ? `; services' NODE_OPTIONS=${opts.nodeOptions}` : ''}${Object.keys(opts.env).length > 0 ? `; services' env ${Object.entries(opts.env).map(([k, v]) => `${k}=${v}`).join(' ')}` : ''}`);
   out.push(tracingText + (spans ? `; sink got ${spans.exports} exports, ${spans.spans} spans` : ''));
   out.push('targets: direct = provider-sim; ref proxy = minimal node:http keep-alive proxy (own process) in front of it; gateway = the whole stack');
-  out.push('paced = open loop at a fixed arrival rate, spread by staggered autocannon instances (conns = rate); closed = N connections back to back');
+  const pacing = opts.pacing === 'autocannon' ? "autocannon's overallRate on 64 connections (bursts each second)" : opts.slots === undefined ? 'one arrival every 1/rate s, evenly spaced' : `${opts.slots} staggered instances a second (rate/${opts.slots} arrivals at a time)`;
+  out.push(`paced = open loop at a fixed arrival rate: ${pacing} (conns = rate); closed = N connections back to back`);
   out.push('latency = time to the last byte of 2xx answers, measured per request (sub-ms), nearest-rank percentiles');
   out.push('');
   out.push('Latency and throughput');
