@@ -198,7 +198,9 @@ export class Bench {
     const rec: RunRecord = { scenario: sc.name, target, stream: sc.stream, tracing: this.stack.tracing, metrics: this.stack.metrics, load, cpuMs, wallMs, windowUs: [t0, t1] };
     this.records.push(rec);
     const tag = target === 'gateway' && this.opts.tracing === 'both' ? (rec.tracing ? ' (tracing on)' : ' (tracing off)') : '';
-    process.stderr.write(`  ${sc.name.padEnd(18)} ${(target + tag).padEnd(8)} ${load.rps.toFixed(0).padStart(6)} req/s  p50 ${fmtMs(load.p50)}  p99 ${fmtMs(load.p99)}  2xx ${load.ok}  non-2xx ${load.non2xx}  errors ${load.errors}\n`);
+    // The gateway's peak so far (VmHWM only grows): which scenario raised it shows in the progress.
+    const gwPeak = target === 'gateway' && this.memory.gateway?.hwmKb !== undefined ? `  gateway peak ${(this.memory.gateway.hwmKb / 1024).toFixed(0)} MiB` : '';
+    process.stderr.write(`  ${sc.name.padEnd(18)} ${(target + tag).padEnd(8)} ${load.rps.toFixed(0).padStart(6)} req/s  p50 ${fmtMs(load.p50)}  p99 ${fmtMs(load.p99)}  2xx ${load.ok}  non-2xx ${load.non2xx}  errors ${load.errors}${gwPeak}\n`);
     return rec;
   }
 }

@@ -17,7 +17,7 @@ export const GatewayConfigSchema = z.object({
   /**
    * Extra listening handles on the gateway's socket (0: only the server's own): each accepts one new
    * connection per event-loop iteration, so a burst of new connections against a busy gateway is
-   * accepted this many times faster (docs/performance.md, "Accepting a burst of connections").
+   * accepted this many times faster (docs/performance.md, "Accepting a burst of new connections").
    */
   CP_GATEWAY_ACCEPTORS: z.coerce.number().int().min(0).max(128).default(15),
   CP_GATEWAY_BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(8 * 1024 * 1024),
