@@ -39,9 +39,12 @@ describe('addAcceptors', () => {
       });
     });
     for (let i = 0; i < n; i++) clients.push(connect(port(), '127.0.0.1').on('error', () => undefined));
-    // The kernel completes every handshake meanwhile: all n wait in the accept queue.
-    const until = Date.now() + 100;
-    while (Date.now() < until);
+    // connect() makes its system call on the next tick: block right after those ticks, before any
+    // poll phase, while the kernel completes every handshake, so all n wait in the accept queue.
+    process.nextTick(() => {
+      const until = Date.now() + 100;
+      while (Date.now() < until);
+    });
     const count = await firstIteration;
     await all;
     return count;
