@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { serviceArgv } from '@cp/shared/supervision';
 
 const ROOT = join(__dirname, '..', '..');
 const APPS = ['gateway', 'router', 'tool-governor', 'memory-plane', 'slo-collector', 'auditor', 'provider-sim'] as const;
@@ -108,7 +109,8 @@ function secretViolations(c: Compose): string[] {
 function commandViolations(c: Compose): string[] {
   return APPS.flatMap((app) => {
     const cmd = argv(c.services[app]?.command);
-    const expected = ['node', `dist/apps/${app}/src/main.js`];
+    // The flags of SERVICE_NODE_FLAGS too, as every other way of starting the stack passes them.
+    const expected = ['node', ...serviceArgv('', app)];
     return JSON.stringify(cmd) === JSON.stringify(expected) ? [] : [`${app}: command ${JSON.stringify(cmd)} should be ${JSON.stringify(expected)}`];
   });
 }

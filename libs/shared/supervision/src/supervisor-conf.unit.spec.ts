@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { renderSupervisorConf, stackEnv, SUPERVISED_SERVICES, type SupervisorConfInput } from './supervisor-conf';
+import { renderSupervisorConf, SERVICE_NODE_FLAGS, stackEnv, SUPERVISED_SERVICES, type SupervisorConfInput } from './supervisor-conf';
 
 const ROOT = resolve(__dirname, '../../../..');
 const input = (over: Partial<SupervisorConfInput> = {}): SupervisorConfInput => ({
@@ -31,7 +31,7 @@ describe('renderSupervisorConf', () => {
     expect(Object.keys(p)).toEqual([...SUPERVISED_SERVICES]);
     for (const svc of SUPERVISED_SERVICES) {
       expect(p[svc]).toMatchObject({
-        command: `/usr/bin/node ${join(ROOT, 'dist/apps', svc, 'src/main.js')}`,
+        command: ['/usr/bin/node', ...SERVICE_NODE_FLAGS[svc], join(ROOT, 'dist/apps', svc, 'src/main.js')].join(' '),
         directory: ROOT,
         autostart: 'true',
         autorestart: 'true',
@@ -39,6 +39,8 @@ describe('renderSupervisorConf', () => {
         stdout_logfile: `/srv/cp/.run/logs/${svc}.log`,
         redirect_stderr: 'true',
       });
+      // The control plane's young generation is capped; the gateway (request path) and provider-sim keep Node's default.
+      expect(p[svc].command.includes('--max-semi-space-size=4')).toBe(!['gateway', 'provider-sim'].includes(svc));
       expect(Number(p[svc].startsecs)).toBeGreaterThan(0);
       expect(Number(p[svc].startretries)).toBeGreaterThan(0);
       expect(Number(p[svc].stopwaitsecs)).toBeGreaterThanOrEqual(10);

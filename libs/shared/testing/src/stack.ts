@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { serviceArgv } from '@cp/shared/supervision';
 import { freePort, waitFor } from './ports';
 import { dropIsolation, newIsolation, type Isolation } from './isolation';
 
@@ -77,7 +78,7 @@ export class Stack {
    */
   spawn(service: StackService, name: string = service, env: Record<string, string> = {}): ChildProcess {
     const log = createWriteStream(join(this.logDir, `${name}.log`), { flags: 'a' });
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'dist/apps', service, 'src/main.js')], {
+    const child = spawn(process.execPath, serviceArgv(REPO_ROOT, service), {
       cwd: REPO_ROOT,
       env: { ...this.env, ...(this.opts.serviceEnv?.[service] ?? {}), ...env, OTEL_SERVICE_NAME: service },
       stdio: ['ignore', 'pipe', 'pipe'],
