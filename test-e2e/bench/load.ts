@@ -74,7 +74,7 @@ export interface LoadResult {
  * `rate/slots` requests. By default `slots` is the rate: one request every `1000/rate` ms, evenly
  * spaced (with 100 slots, 300 rps arrive three at a time every 10 ms).
  */
-export async function runLoad(target: Target, shape: LoadShape, durationS: number, slots: number | undefined = undefined, pacing: Pacing = 'staggered'): Promise<LoadResult> {
+export async function runLoad(target: Target, shape: LoadShape, durationS: number, slots?: number, pacing: Pacing = 'staggered'): Promise<LoadResult> {
   const latencies: number[] = [];
   const base = { url: target.url, method: 'POST' as const, headers: target.headers, body: target.body, duration: durationS, timeout: 10 };
   const onResponse = (_client: unknown, status: number, _bytes: number, ms: number) => {
