@@ -21,6 +21,17 @@ export function parseJsonText(text: string, what: string): unknown {
   }
 }
 
+/**
+ * Whether a parsed payload can be a provider's error object (`{"error": {...}}`): the cheap test that
+ * stream translators make on every event before the error schema's parse, which on an ordinary chunk
+ * would fail, and a failed zod parse builds its issues (about a third of a chunk's translation).
+ */
+export function mayBeErrorPayload(json: unknown): boolean {
+  if (typeof json !== 'object' || json === null) return false;
+  const error = (json as { error?: unknown }).error;
+  return typeof error === 'object' && error !== null && !Array.isArray(error);
+}
+
 /** Validates a provider payload; the error names the first wrong paths, never the payload itself. */
 export function parseWire<S extends z.ZodType>(schema: S, json: unknown, what: string): z.infer<S> {
   if (exceedsDepth(json, MAX_WIRE_DEPTH)) throw new ProviderResponseError(`${what} nests deeper than ${MAX_WIRE_DEPTH} levels`);

@@ -4,7 +4,7 @@ import { classifyProviderError } from '../../errors/classify-provider-error';
 import { ProviderResponseError, ProviderStreamError } from '../../errors/domain-errors';
 import { type AdapterContext, epochSeconds, systemAdapterContext } from '../adapter-context';
 import { ChunkBuilder } from '../chunk-builder';
-import { parseJsonText, parseWire } from '../parse-json';
+import { mayBeErrorPayload, parseJsonText, parseWire } from '../parse-json';
 import type { SseEvent, StreamTranslator, StreamTranslatorOptions } from '../stream-translator';
 import { finishReasonFromGemini, textOfParts, toolCallsOfParts, usageFromGemini } from './gemini-mapping';
 import { GeminiResponse } from './gemini-wire';
@@ -37,8 +37,8 @@ export class GeminiStreamTranslator implements StreamTranslator {
   push(event: SseEvent): ChatCompletionChunk[] {
     if (this.done) return [];
     const json = parseJsonText(event.data, 'Gemini stream event');
-    const failure = StreamError.safeParse(json);
-    if (failure.success) {
+    const failure = mayBeErrorPayload(json) ? StreamError.safeParse(json) : undefined;
+    if (failure?.success) {
       const { code, message, status } = failure.data.error;
       const httpStatus = code !== undefined && code >= 400 && code <= 599 ? code : 500;
       throw new ProviderStreamError(`Gemini stream error ${upstreamText(status ?? String(httpStatus), 60)}: ${upstreamText(message ?? 'unknown')}`, classifyProviderError({ kind: 'http', status: httpStatus }).class, httpStatus);

@@ -1,7 +1,7 @@
 import { ChatCompletionChunk, upstreamText, type Usage } from '@cp/shared/contracts';
 import { z } from 'zod';
 import { ProviderStreamError } from '../../errors/domain-errors';
-import { parseJsonText, parseWire } from '../parse-json';
+import { mayBeErrorPayload, parseJsonText, parseWire } from '../parse-json';
 import type { SseEvent, StreamTranslator, StreamTranslatorOptions } from '../stream-translator';
 
 const StreamErrorPayload = z.object({ error: z.object({ message: z.string().optional() }).loose() }).loose();
@@ -27,8 +27,8 @@ export class OpenAiStreamTranslator implements StreamTranslator {
       return [];
     }
     const json = parseJsonText(data, 'OpenAI stream event');
-    const failure = StreamErrorPayload.safeParse(json);
-    if (failure.success) throw new ProviderStreamError(`provider error in stream: ${upstreamText(failure.data.error.message ?? 'unknown')}`, 'server');
+    const failure = mayBeErrorPayload(json) ? StreamErrorPayload.safeParse(json) : undefined;
+    if (failure?.success) throw new ProviderStreamError(`provider error in stream: ${upstreamText(failure.data.error.message ?? 'unknown')}`, 'server');
     const chunk = parseWire(ChatCompletionChunk, json, 'OpenAI stream chunk');
     if (chunk.usage) this.finalUsage = chunk.usage;
     if (this.options.includeUsage) return [{ ...chunk, model: this.requestModel }];
