@@ -87,7 +87,7 @@ export class CompletionService {
     const sse = new SseResponse(reply, requestId, ledger.started);
     let end: StreamResult;
     try {
-      end = await this.dataPlane.pipeline.stream({ request, deadlineAt: this.deadlineAt(), requestId, traceContext }, { chunk: (json) => sse.write(json), signal: sse.signal });
+      end = await this.dataPlane.pipeline.stream({ request, deadlineAt: this.deadlineAt(), requestId, traceContext }, { chunk: (json) => sse.write(json), signal: sse.signal, ending: () => sse.ending() });
     } catch (err) {
       const error = this.internalError(ledger, err, sse);
       if (!sse.headersSent) throw error;

@@ -1,5 +1,6 @@
 import type { FastifyReply } from 'fastify';
 import { processSecrets } from '@cp/shared/contracts';
+import { CallAbort, type CancelSignal } from '@cp/router/data-plane';
 
 /** Server-sent events as OpenAI streams them: `data: <json>` per chunk, then `data: [DONE]`. */
 export const SSE_HEADERS = {
@@ -20,14 +21,18 @@ export function sseData(json: string): string {
 /**
  * One SSE response. Nothing is written before the first chunk, so a request that fails before it
  * is still answered as a plain JSON error by the error filter. The chunks written in one tick (one
- * read from the provider) go to the socket in one corked write. `signal` aborts when the client
- * goes away before the response is finished.
+ * read from the provider) go to the socket in one corked write; once the provider's stream is
+ * complete (`ending`), its last chunks wait for `done()` instead, at most until the loop's next check
+ * phase, so they leave in the same write as `[DONE]` and the end of the response (one loopback
+ * write less per stream). `signal` aborts when the client goes away before the response is
+ * finished; it is a `CallAbort`, a fraction of an `AbortController`'s cost.
  */
 export class SseResponse {
   private opened = false;
   private corked = false;
+  private endingSoon = false;
   private gone = false;
-  private readonly controller = new AbortController();
+  private readonly controller = new CallAbort();
   /** When the first chunk went out, in ms since `startedAt`. */
   firstChunkMs: number | undefined;
 
@@ -43,8 +48,8 @@ export class SseResponse {
     });
   }
 
-  get signal(): AbortSignal {
-    return this.controller.signal;
+  get signal(): CancelSignal {
+    return this.controller;
   }
 
   /** Headers (and so the 200) are committed: a later failure can only end the stream with an error event. */
@@ -63,24 +68,43 @@ export class SseResponse {
     if (!this.corked) {
       this.corked = true;
       raw.cork();
-      process.nextTick(() => {
-        this.corked = false;
-        raw.uncork();
-      });
+      process.nextTick(this.uncorkSoon);
     }
     raw.write(sseData(json));
+  }
+
+  /** The provider's stream is complete: the chunks still corked are held for `done()`'s write. */
+  ending(): void {
+    this.endingSoon = true;
   }
 
   /** A complete stream: `[DONE]` (after opening, for a stream that had no chunk at all). */
   done(): void {
     if (!this.opened) this.open();
-    if (!this.gone) this.reply.raw.end(SSE_DONE);
+    this.finish(SSE_DONE);
   }
 
   /** A stream cut after its first chunk: an error event in the OpenAI error shape, never `[DONE]`. */
   fail(error: { message: string; type: string; code: string }): void {
-    if (!this.gone) this.reply.raw.end(sseData(JSON.stringify({ error: { message: processSecrets.redact(error.message), type: error.type, code: error.code, param: null } })));
+    this.finish(sseData(JSON.stringify({ error: { message: processSecrets.redact(error.message), type: error.type, code: error.code, param: null } })));
   }
+
+  /** The last write: `end()` uncorks the socket fully, so a pending uncork has nothing left to do. */
+  private finish(last: string): void {
+    this.corked = false;
+    if (!this.gone) this.reply.raw.end(last);
+  }
+
+  private readonly uncorkSoon = (): void => {
+    if (this.endingSoon) setImmediate(this.uncork);
+    else this.uncork();
+  };
+
+  private readonly uncork = (): void => {
+    if (!this.corked) return;
+    this.corked = false;
+    this.reply.raw.uncork();
+  };
 
   private open(): void {
     this.opened = true;

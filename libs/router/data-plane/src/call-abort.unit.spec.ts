@@ -30,4 +30,19 @@ describe('CallAbort', () => {
       expect(listener).not.toHaveBeenCalled();
     });
   });
+
+  describe('as a CancelSignal', () => {
+    it('Given listeners added the AbortSignal way, once and not, When aborted, Then each runs once; one removed before does not', () => {
+      const call = new CallAbort();
+      const once = jest.fn();
+      const always = jest.fn();
+      const removed = jest.fn();
+      call.addEventListener('abort', once, { once: true });
+      call.addEventListener('abort', always);
+      call.addEventListener('abort', removed, { once: true });
+      call.removeEventListener('abort', removed);
+      call.abort();
+      expect([once.mock.calls.length, always.mock.calls.length, removed.mock.calls.length, call.listenerCount('abort')]).toEqual([1, 1, 0, 1]);
+    });
+  });
 });

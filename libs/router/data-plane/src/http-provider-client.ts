@@ -3,7 +3,7 @@ import { GenAi, SpanKind, SpanStatusCode, context, injectTraceHeaders, trace, ty
 import type { LookupFunction } from 'node:net';
 import { finished, type Readable } from 'node:stream';
 import { Pool, errors as undiciErrors } from 'undici';
-import { CallAbort } from './call-abort';
+import { CallAbort, type CancelSignal } from './call-abort';
 import { hostMapLookup } from './host-map';
 
 export interface ProviderTimeouts {
@@ -23,7 +23,7 @@ export interface ProviderHttpRequest {
   /** Absolute deadline of the whole client request (epoch ms): no call outlives it. */
   deadlineAt: number;
   /** Aborts the call (the client went away). */
-  signal?: AbortSignal;
+  signal?: CancelSignal;
   /** More attributes for the call's span (attempt number, breaker state seen, failover). */
   attributes?: Record<string, string | number | boolean>;
   /** The span's parent context (the request's); the active context when absent. */

@@ -1,4 +1,5 @@
 export * from './http-provider-client';
+export { CallAbort, type CancelSignal } from './call-abort';
 export * from './provider-call';
 export * from './provider-stream';
 export * from './completion-result';

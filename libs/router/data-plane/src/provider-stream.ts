@@ -1,6 +1,7 @@
 import type { ChatCompletionRequest, Usage } from '@cp/shared/contracts';
 import { classifyProviderError, parseRetryAfter, providerErrorDetail, RouterDomainError, type ModelSpec, type ProviderErrorClassification, type ProviderFailure, type ResolvedProvider } from '@cp/router/domain';
 import { createParser } from 'eventsource-parser';
+import type { CancelSignal } from './call-abort';
 import { HttpProviderClient, ProviderTransportError, replyTooLarge } from './http-provider-client';
 import { annotated, attemptAttributes, type AttemptContext } from './provider-span';
 import { transportFailure, type PreparedCall } from './provider-call';
@@ -8,7 +9,13 @@ import { transportFailure, type PreparedCall } from './provider-call';
 /** Where translated chunks go, one JSON text each, and how the caller says it is gone. */
 export interface ChunkSink {
   chunk(json: string): void;
-  readonly signal: AbortSignal;
+  readonly signal: CancelSignal;
+  /**
+   * The provider's stream is complete (its terminator came): no more chunks will come from this
+   * call. A hint that lets the sink hold what it has for the answer's end; sinks that may get more
+   * rounds (tools) leave it out.
+   */
+  ending?(): void;
 }
 
 export type StreamOutcome = { ok: true; chunks: number; usage?: Usage } | StreamFailure;
@@ -54,6 +61,7 @@ export async function streamProvider(http: HttpProviderClient, provider: Resolve
                 sink.chunk(JSON.stringify(chunk));
                 chunks++;
               }
+              if (translator.isComplete()) sink.ending?.();
             } catch (err) {
               if (!(err instanceof RouterDomainError)) throw err;
               broken = err;

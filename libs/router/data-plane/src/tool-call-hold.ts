@@ -1,4 +1,5 @@
 import type { ChatCompletionChunk, ToolCall, Usage } from '@cp/shared/contracts';
+import type { CancelSignal } from './call-abort';
 import type { ChunkSink } from './provider-stream';
 
 type Choice = ChatCompletionChunk['choices'][number];
@@ -24,7 +25,7 @@ export class ToolCallHold implements ChunkSink {
     private firstId: string | undefined,
   ) {}
 
-  get signal(): AbortSignal {
+  get signal(): CancelSignal {
     return this.out.signal;
   }
 
