@@ -95,10 +95,13 @@ export class CompletionService {
     }
     const routerMs = ledger.elapsedMs();
     const firstChunkMs = sse.firstChunkMs;
+    // A complete stream ends first (its last chunks and `[DONE]` in one write): as in `complete`, the
+    // ledger event and the metrics are bookkeeping the client need not wait for.
+    if (end.ok) sse.done();
     if (memory) this.memory.learnLater(requestId, original, memory);
     if (end.ok) {
       ledger.record({ status: 200, outcome: 'ok', provider: end.provider, providerModel: end.model, usage: end.usage, trail: trailWith(end.trail, memoryTrail), routerMs, firstChunkMs });
-      return sse.done();
+      return;
     }
     const error = sse.clientGone ? new GatewayError(499, 'client_closed', 'invalid_request_error', 'the client closed the connection') : GatewayError.of(end.error);
     ledger.record({ status: sse.headersSent ? 200 : error.status, outcome: sse.headersSent ? 'incomplete' : 'error', error: { code: error.code, message: error.message }, provider: end.provider, providerModel: end.model, usage: end.usage, trail: trailWith(end.trail, memoryTrail), routerMs, firstChunkMs });
