@@ -55,29 +55,21 @@ describe('SseResponse', () => {
 
   const BODY = 'data: {"n":1}\n\ndata: {"n":2}\n\ndata: [DONE]\n\n';
 
-  it('Given the provider stream complete before the answer ends, When the last chunks and done() come in the same tick, Then they leave in one write with [DONE]', async () => {
-    handle = (sse) => {
-      sse.write('{"n":1}');
-      sse.write('{"n":2}');
-      sse.ending();
-      void Promise.resolve().then(() => sse.done());
-    };
-    const { body } = await fetchBody();
-    expect(body).toBe(BODY);
+  it.each([
     // The headers, both chunks and the end in one write.
-    expect(writes).toBe(1);
-  });
-
-  it('Given no ending hint, When done() comes after the tick, Then the chunks leave at the end of their tick and the end in a write of its own', async () => {
+    { hint: true, writes: 1, case: 'the provider stream complete before the answer ends: the last chunks leave in one write with [DONE]' },
+    // The headers with the chunks when the tick's uncork runs, then the end.
+    { hint: false, writes: 2, case: 'no ending hint: the chunks leave at the end of their tick and the end in a write of its own' },
+  ])('Given $case (done() in the same tick)', async ({ hint, writes: expected }) => {
     handle = (sse) => {
       sse.write('{"n":1}');
       sse.write('{"n":2}');
+      if (hint) sse.ending();
       void Promise.resolve().then(() => sse.done());
     };
     const { body } = await fetchBody();
     expect(body).toBe(BODY);
-    // The headers with the chunks when the tick's uncork runs, then the end.
-    expect(writes).toBe(2);
+    expect(writes).toBe(expected);
   });
 
   it('Given the ending hint and an answer that ends much later, When the chunks are held, Then they still leave within the same turn of the loop, long before the end', async () => {
