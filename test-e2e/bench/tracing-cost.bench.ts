@@ -9,11 +9,11 @@
  * endpoint: the API's no-op spans). Rounds alternate on and off in fresh processes; the cost is the
  * median on minus the median off.
  *
- * The work per request mirrors the gateway's two spans: the server span of the `onRequest` hook
- * (apps' `bootstrap-gateway.ts`: name, kind, method and path, the request id, the status code) and
- * the provider call's client span (`http-provider-client.ts`: GenAI attributes, the attempt's, the
- * `traceparent` injected into the provider request, the status code), plus the `traceparent` of the
- * ledger event (`currentTraceparent`). It leaves out what tracing does to the rest of the gateway's
+ * The work per request is the gateway's, through the same functions: the request's server span
+ * (`startHttpServerSpan` / `endHttpServerSpan`, as the gateway's `onRequest` hook) with its request
+ * id, the provider call's client span (`startProviderCallSpan` with `attemptAttributes`, the
+ * `traceparent` injected into the provider request, the status code, `annotateOutcome`), and the
+ * `traceparent` of the ledger event (`currentTraceparent`). It leaves out what tracing does to the rest of the gateway's
  * heap (spans that wait for their batch are promoted), so it is the floor of the cost.
  *
  * Options: `--rate <req/s>` (default 2000, about the gateway's closed-128 rate; 300 for the paced
@@ -22,7 +22,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Command, InvalidArgumentError } from 'commander';
 import { BaseConfigSchema, loadConfig } from '@cp/shared/config';
-import { context, currentTraceparent, initTelemetry, injectTraceHeaders, SpanKind, trace, type Tracer } from '@cp/shared/telemetry';
+import { annotateOutcome, attemptAttributes, startProviderCallSpan } from '@cp/router/data-plane';
+import { context, CpAttr, currentTraceparent, endHttpServerSpan, initTelemetry, injectTraceHeaders, startHttpServerSpan, trace, type Tracer } from '@cp/shared/telemetry';
 
 const LIMIT_US = 60;
 
@@ -32,23 +33,22 @@ function positive(value: string): number {
   return n;
 }
 
-/** One request's tracing work, as the gateway does it. */
+const USAGE = { prompt_tokens: 20, completion_tokens: 12, total_tokens: 32 };
+
+/** One request's tracing work, through the gateway's own span functions. */
 function traceOneRequest(tracer: Tracer, i: number): string | null {
-  const server = tracer.startSpan('POST /v1/chat/completions', { kind: SpanKind.SERVER, attributes: { 'http.request.method': 'POST', 'url.path': '/v1/chat/completions' } });
+  const requestId = `req-${i}`;
+  const server = startHttpServerSpan(tracer, 'POST', '/v1/chat/completions');
   const ctx = trace.setSpan(context.active(), server);
-  server.setAttribute('cp.request.id', `req-${i}`);
-  const client = tracer.startSpan('chat qwen-turbo', {
-    kind: SpanKind.CLIENT,
-    attributes: { 'gen_ai.provider.name': 'qwen', 'gen_ai.system': 'qwen', 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'qwen-turbo', 'server.address': '127.0.0.1', 'server.port': 4010, 'cp.attempt': 1, 'cp.breaker.state': 'closed', 'cp.failover': false },
-  }, ctx);
+  server.setAttribute(CpAttr.requestId, requestId);
+  const client = startProviderCallSpan(tracer, { provider: 'qwen', model: 'qwen-turbo', attributes: attemptAttributes({ attempt: 1, breakerState: 'closed', failover: false, requestId }) }, { hostname: '127.0.0.1', port: 4010 }, ctx);
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   injectTraceHeaders({ get: (k) => headers[k] ?? '', set: (k, v) => void (headers[k] = v), keys: () => Object.keys(headers) }, trace.setSpan(ctx, client));
   client.setAttribute('http.response.status_code', 200);
-  client.setAttributes({ 'gen_ai.response.model': 'qwen-turbo', 'gen_ai.usage.input_tokens': 20, 'gen_ai.usage.output_tokens': 12 });
+  annotateOutcome(client, { ok: true, usage: USAGE, responseModel: 'qwen-turbo' });
   client.end();
   const traceparent = context.with(ctx, () => currentTraceparent());
-  server.setAttribute('http.response.status_code', 200);
-  server.end();
+  endHttpServerSpan(server, 200);
   return traceparent;
 }
 

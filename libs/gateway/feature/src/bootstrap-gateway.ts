@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadConfig } from '@cp/shared/config';
 import { PinoNestLogger, type ServiceRuntime } from '@cp/shared/runtime';
-import { context, SpanKind, SpanStatusCode, trace, type Context } from '@cp/shared/telemetry';
+import { context, endHttpServerSpan, startHttpServerSpan, trace, type Context } from '@cp/shared/telemetry';
 import { loadServingPlane } from '@cp/router/data-plane';
 import { loadStartingPolicy } from '@cp/tool-governor/feature';
 import { addAcceptors, type Acceptors } from './edge/acceptors';
@@ -26,12 +26,8 @@ export async function bootstrapGateway(rt: ServiceRuntime): Promise<NestFastifyA
   const fastify = adapter.getInstance();
   fastify.decorateRequest('traceContext', undefined);
   fastify.addHook('onRequest', (req, reply, done) => {
-    const span = rt.tracer.startSpan(`${req.method} ${req.url.split('?')[0]}`, { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method, 'url.path': req.url.split('?')[0] } });
-    reply.raw.once('finish', () => {
-      span.setAttribute('http.response.status_code', reply.statusCode);
-      if (reply.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
-      span.end();
-    });
+    const span = startHttpServerSpan(rt.tracer, req.method, req.url);
+    reply.raw.once('finish', () => endHttpServerSpan(span, reply.statusCode));
     // Kept on the request: the gateway passes it explicitly past every await (see SyncContextManager).
     const ctx = trace.setSpan(context.active(), span);
     req.traceContext = ctx;

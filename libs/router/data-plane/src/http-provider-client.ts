@@ -1,10 +1,11 @@
 import { stringifyRequestBody } from '@cp/shared/contracts';
-import { GenAi, SpanKind, SpanStatusCode, context, injectTraceHeaders, trace, type Context, type Span, type Tracer } from '@cp/shared/telemetry';
+import { GenAi, SpanStatusCode, context, injectTraceHeaders, trace, type Context, type Span, type Tracer } from '@cp/shared/telemetry';
 import type { LookupFunction } from 'node:net';
 import { finished, type Readable } from 'node:stream';
 import { Pool, errors as undiciErrors } from 'undici';
 import { CallAbort, type CancelSignal } from './call-abort';
 import { hostMapLookup } from './host-map';
+import { startProviderCallSpan } from './provider-span';
 
 export interface ProviderTimeouts {
   connectMs: number;
@@ -110,10 +111,7 @@ export class HttpProviderClient {
   async send<T>(req: ProviderHttpRequest, read: (res: ProviderHttpResponse, span: Span) => Promise<T>): Promise<T> {
     const url = this.target(req.baseUrl, req.path);
     const parent = req.parent ?? context.active();
-    const span = this.tracer.startSpan(`chat ${req.model}`, {
-      kind: SpanKind.CLIENT,
-      attributes: { [GenAi.providerName]: req.provider, [GenAi.system]: req.provider, [GenAi.operation]: 'chat', [GenAi.requestModel]: req.model, 'server.address': url.hostname, 'server.port': url.port, ...req.attributes },
-    }, parent);
+    const span = startProviderCallSpan(this.tracer, req, url, parent);
     const headers: Record<string, string> = { 'content-type': 'application/json', ...req.headers };
     injectTraceHeaders({ get: (k) => headers[k] ?? '', set: (k, v) => void (headers[k] = v), keys: () => Object.keys(headers) }, trace.setSpan(parent, span));
     const remaining = Math.max(1, req.deadlineAt - Date.now());

@@ -1,5 +1,6 @@
 export * from './http-provider-client';
 export { CallAbort, type CancelSignal } from './call-abort';
+export { annotateOutcome, attemptAttributes, startProviderCallSpan } from './provider-span';
 export * from './provider-call';
 export * from './provider-stream';
 export * from './completion-result';

@@ -1,5 +1,5 @@
 import type { Usage } from '@cp/shared/contracts';
-import { CpAttr, GenAi, SpanStatusCode, type Context, type Span } from '@cp/shared/telemetry';
+import { CpAttr, GenAi, SpanKind, SpanStatusCode, type Context, type Span, type Tracer } from '@cp/shared/telemetry';
 import type { ProviderHttpResponse } from './http-provider-client';
 
 /** What the pipeline knows about a provider call before it is made: the control plane's own span attributes. */
@@ -15,6 +15,17 @@ export interface AttemptContext {
   shapingLevel?: string;
   /** The request's trace context: the provider-call span's parent (passed explicitly, see tracing.ts). */
   traceContext?: Context;
+}
+
+/**
+ * The span of one provider call, the child of `parent`: `chat <model>`, kind client, the GenAI
+ * attributes, the provider's address and the attempt's own (`attemptAttributes`).
+ */
+export function startProviderCallSpan(tracer: Tracer, call: { provider: string; model: string; attributes?: Record<string, string | number | boolean> }, server: { hostname: string; port: number }, parent: Context): Span {
+  return tracer.startSpan(`chat ${call.model}`, {
+    kind: SpanKind.CLIENT,
+    attributes: { [GenAi.providerName]: call.provider, [GenAi.system]: call.provider, [GenAi.operation]: 'chat', [GenAi.requestModel]: call.model, 'server.address': server.hostname, 'server.port': server.port, ...call.attributes },
+  }, parent);
 }
 
 export function attemptAttributes(a: AttemptContext): Record<string, string | number | boolean> {

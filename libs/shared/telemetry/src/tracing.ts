@@ -68,6 +68,19 @@ export function initTelemetry(opts: TelemetryOptions): Telemetry {
   return { tracer: trace.getTracer(opts.serviceName, opts.serviceVersion), shutdown: () => sdk.shutdown() };
 }
 
+/** The server span of one HTTP request: `<METHOD> <path>` (the query left out), with the method and path as attributes. */
+export function startHttpServerSpan(tracer: Tracer, method: string, url: string): Span {
+  const path = url.split('?')[0];
+  return tracer.startSpan(`${method} ${path}`, { kind: SpanKind.SERVER, attributes: { 'http.request.method': method, 'url.path': path } });
+}
+
+/** Ends a server span with its answer's status code; a 5xx marks the span as an error. */
+export function endHttpServerSpan(span: Span, statusCode: number): void {
+  span.setAttribute('http.response.status_code', statusCode);
+  if (statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+  span.end();
+}
+
 /** The W3C `traceparent` of the active span, or null when none is recording. */
 export function currentTraceparent(): string | null {
   const carrier: Record<string, string> = {};
